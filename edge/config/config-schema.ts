@@ -1,0 +1,98 @@
+import { Type, type Static } from 'typebox';
+import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
+import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
+
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
+const Id = Type.String({ pattern: ID_PATTERN });
+/** Records keyed by id: keys must be ids, and nothing else is allowed. */
+const RecordById = <T extends Parameters<typeof Type.Record>[1]>(value: T) =>
+  Type.Record(Id, value, { additionalProperties: false });
+
+export const SignalConfigSchema = Type.Object(
+  {
+    unit: Type.String({ description: 'engineering unit as shown to people, e.g. "bar", "m³/h", "°C"; "" for none' }),
+    description: Type.Optional(Type.String()),
+    /** The range the signal stays in during normal operation: [low, high]. */
+    normal: Type.Optional(Type.Tuple([Type.Number(), Type.Number()])),
+    /** Alarm limits, from the plant's alarm philosophy. */
+    limits: Type.Optional(
+      Type.Object(
+        {
+          lowLow: Type.Optional(Type.Number()),
+          low: Type.Optional(Type.Number()),
+          high: Type.Optional(Type.Number()),
+          highHigh: Type.Optional(Type.Number()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AssetConfigSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    kind: Type.String({ minLength: 1, description: 'machine kind, e.g. centrifugal-pump' }),
+    line: Type.Optional(Type.String()),
+    signals: RecordById(SignalConfigSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The file as a whole. Each entry of `sources` is checked against the schema of its `kind`
+ * separately (see validate-config.ts), so its errors point into that source and not at a union.
+ */
+export const ConfigFileSchema = Type.Object(
+  {
+    site: Type.Optional(Type.String()),
+    /** Where the box keeps its state (certificates, databases); relative paths are relative to this file. */
+    dataDir: Type.Optional(Type.String({ minLength: 1 })),
+    log: Type.Optional(
+      Type.Object({ level: Type.Optional(Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)))) }, { additionalProperties: false }),
+    ),
+    /** Seconds between one-line status summaries in the log; 0 turns them off. */
+    statusIntervalSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+    /** Runs an MQTT broker in this process; sources with `url: embedded` use it. */
+    embeddedBroker: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String({ minLength: 1 })),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    telemetry: Type.Optional(
+      Type.Object(
+        { historyPerSignal: Type.Optional(Type.Integer({ minimum: 10, maximum: 10_000_000 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    sources: Type.Array(Type.Object({ kind: Type.String() }), { minItems: 1 }),
+    assets: RecordById(AssetConfigSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type SignalConfig = Static<typeof SignalConfigSchema>;
+export type AssetConfig = Static<typeof AssetConfigSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type SourceConfig = OpcuaSourceConfig | MqttSourceConfig;
+
+/** A validated configuration with defaults filled in and paths made absolute. */
+export interface MillwrightConfig {
+  /** The file it came from, or a label such as "<inline>". */
+  readonly origin: string;
+  readonly site: string;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly statusIntervalSeconds: number;
+  readonly embeddedBroker: { readonly host: string; readonly port: number } | null;
+  readonly historyPerSignal: number;
+  readonly sources: readonly SourceConfig[];
+  readonly assets: Readonly<Record<string, AssetConfig>>;
+}

@@ -1,0 +1,139 @@
+import { closest, distance } from 'fastest-levenshtein';
+import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
+import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
+import type { AssetConfig, SourceConfig } from './config-schema.js';
+import { formatPath } from './config-error.js';
+import type { SchemaProblem } from './schema-problems.js';
+
+export interface SchemaValidFile {
+  readonly embeddedBroker?: unknown;
+  readonly sources: readonly SourceConfig[];
+  readonly assets: Readonly<Record<string, AssetConfig>>;
+}
+
+/** Checks that a schema-valid file also makes sense as a whole: ids unique, references resolve, ranges ordered. */
+export function semanticProblems(file: SchemaValidFile): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  checkAssets(file.assets, problems);
+  const mappedBy = new Map<string, string>();
+  const sourceIds = new Map<string, number>();
+  file.sources.forEach((source, index) => {
+    const path = ['sources', index];
+    const earlier = sourceIds.get(source.id);
+    if (earlier !== undefined) problems.push({ path: [...path, 'id'], message: `source id "${source.id}" is already used by sources[${earlier}]` });
+    sourceIds.set(source.id, index);
+    if (source.kind === 'opcua') checkOpcuaSource(source, path, file.assets, mappedBy, problems);
+    else checkMqttSource(source, path, file, mappedBy, problems);
+  });
+  return problems;
+}
+
+function checkAssets(assets: Readonly<Record<string, AssetConfig>>, problems: SchemaProblem[]): void {
+  for (const [assetId, asset] of Object.entries(assets)) {
+    for (const [signalId, signal] of Object.entries(asset.signals)) {
+      const path = ['assets', assetId, 'signals', signalId];
+      if (signal.normal && !(signal.normal[0] < signal.normal[1])) {
+        problems.push({ path: [...path, 'normal'], message: `normal range must be [low, high] with low < high (got [${signal.normal.join(', ')}])` });
+      }
+      const { lowLow, low, high, highHigh } = signal.limits ?? {};
+      const ordered = [lowLow, low, high, highHigh].filter((limit): limit is number => limit !== undefined);
+      if (ordered.some((limit, i) => i > 0 && limit <= ordered[i - 1]!)) {
+        problems.push({ path: [...path, 'limits'], message: 'limits must increase: lowLow < low < high < highHigh' });
+      }
+    }
+  }
+}
+
+function checkOpcuaSource(
+  source: OpcuaSourceConfig,
+  path: (string | number)[],
+  assets: Readonly<Record<string, AssetConfig>>,
+  mappedBy: Map<string, string>,
+  problems: SchemaProblem[],
+): void {
+  source.nodes.forEach((node, index) => {
+    const nodePath = [...path, 'nodes', index];
+    if (checkSignalReference(node.asset, node.signal, nodePath, assets, problems)) {
+      claimSignal(node.asset, node.signal, nodePath, mappedBy, problems);
+    }
+  });
+}
+
+function checkMqttSource(
+  source: MqttSourceConfig,
+  path: (string | number)[],
+  file: SchemaValidFile,
+  mappedBy: Map<string, string>,
+  problems: SchemaProblem[],
+): void {
+  if (source.url === 'embedded' && !file.embeddedBroker) {
+    problems.push({ path: [...path, 'url'], message: 'url "embedded" needs an embeddedBroker section at the top of the file (or give a broker URL such as mqtt://host:1883)' });
+  }
+  source.mappings.forEach((mapping, index) => {
+    const mappingPath = [...path, 'mappings', index];
+    const hasSignals = mapping.signals !== undefined;
+    const hasSingle = mapping.signal !== undefined || mapping.value !== undefined;
+    if (hasSignals === hasSingle || (hasSingle && (mapping.signal === undefined || mapping.value === undefined))) {
+      problems.push({ path: mappingPath, message: 'give either "signals" (signal: field path, ...) or both "signal" and "value"' });
+    }
+    const captures = topicCaptures(mapping.topic);
+    for (const [field, template] of [['asset', mapping.asset], ['signal', mapping.signal]] as const) {
+      for (const name of placeholders(template ?? '')) {
+        if (!captures.includes(name)) {
+          problems.push({ path: [...mappingPath, field], message: `"{${name}}" is not a named wildcard of topic "${mapping.topic}" (write "+${name}" or "#${name}" in the topic)` });
+        }
+      }
+    }
+    if (placeholders(mapping.asset).length > 0) return; // resolved per message; unknown ones are rejected and counted then
+    const signalIds = hasSignals ? Object.keys(mapping.signals!) : mapping.signal && placeholders(mapping.signal).length === 0 ? [mapping.signal] : [];
+    for (const signalId of signalIds) {
+      const signalPath = hasSignals ? [...mappingPath, 'signals', signalId] : [...mappingPath, 'signal'];
+      if (checkSignalReference(mapping.asset, signalId, signalPath, file.assets, problems)) {
+        claimSignal(mapping.asset, signalId, signalPath, mappedBy, problems);
+      }
+    }
+  });
+}
+
+function checkSignalReference(
+  assetId: string,
+  signalId: string,
+  path: (string | number)[],
+  assets: Readonly<Record<string, AssetConfig>>,
+  problems: SchemaProblem[],
+): boolean {
+  const asset = assets[assetId];
+  if (!asset) {
+    problems.push({ path, message: `asset "${assetId}" is not defined under assets${suggest(assetId, Object.keys(assets))}` });
+    return false;
+  }
+  if (!asset.signals[signalId]) {
+    problems.push({ path, message: `asset "${assetId}" has no signal "${signalId}"${suggest(signalId, Object.keys(asset.signals))}` });
+    return false;
+  }
+  return true;
+}
+
+function claimSignal(assetId: string, signalId: string, path: (string | number)[], mappedBy: Map<string, string>, problems: SchemaProblem[]): void {
+  const key = `${assetId}/${signalId}`;
+  const owner = mappedBy.get(key);
+  if (owner) problems.push({ path, message: `${key} is already mapped by ${owner}; a signal has one source` });
+  else mappedBy.set(key, formatPath(path));
+}
+
+function suggest(name: string, known: readonly string[]): string {
+  if (known.length === 0) return '';
+  const nearest = closest(name, [...known]);
+  return distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3)) ? ` — did you mean "${nearest}"?` : ` (known: ${known.join(', ')})`;
+}
+
+function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
+}
+
+function topicCaptures(topic: string): string[] {
+  return topic
+    .split('/')
+    .filter((level) => (level.startsWith('+') || level.startsWith('#')) && level.length > 1)
+    .map((level) => level.slice(1));
+}
