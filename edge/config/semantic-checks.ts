@@ -1,4 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
+import { compileMapping } from '../../gateway/mqtt/mqtt-mapping.js';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import type { AssetConfig, SourceConfig } from './config-schema.js';
@@ -71,23 +72,16 @@ function checkMqttSource(
   }
   source.mappings.forEach((mapping, index) => {
     const mappingPath = [...path, 'mappings', index];
-    const hasSignals = mapping.signals !== undefined;
-    const hasSingle = mapping.signal !== undefined || mapping.value !== undefined;
-    if (hasSignals === hasSingle || (hasSingle && (mapping.signal === undefined || mapping.value === undefined))) {
-      problems.push({ path: mappingPath, message: 'give either "signals" (signal: field path, ...) or both "signal" and "value"' });
+    try {
+      compileMapping(mapping, index);
+    } catch (error) {
+      problems.push({ path: mappingPath, message: (error as Error).message.replace(`mappings[${index}]`, '').replace(/^[.:]\s*/, '') });
+      return;
     }
-    const captures = topicCaptures(mapping.topic);
-    for (const [field, template] of [['asset', mapping.asset], ['signal', mapping.signal]] as const) {
-      for (const name of placeholders(template ?? '')) {
-        if (!captures.includes(name)) {
-          problems.push({ path: [...mappingPath, field], message: `"{${name}}" is not a named wildcard of topic "${mapping.topic}" (write "+${name}" or "#${name}" in the topic)` });
-        }
-      }
-    }
-    if (placeholders(mapping.asset).length > 0) return; // resolved per message; unknown ones are rejected and counted then
-    const signalIds = hasSignals ? Object.keys(mapping.signals!) : mapping.signal && placeholders(mapping.signal).length === 0 ? [mapping.signal] : [];
+    if (isTemplate(mapping.asset)) return; // resolved per message; unknown ones are rejected and counted then
+    const signalIds = mapping.signals ? Object.keys(mapping.signals) : mapping.signal && !isTemplate(mapping.signal) ? [mapping.signal] : [];
     for (const signalId of signalIds) {
-      const signalPath = hasSignals ? [...mappingPath, 'signals', signalId] : [...mappingPath, 'signal'];
+      const signalPath = mapping.signals ? [...mappingPath, 'signals', signalId] : [...mappingPath, 'signal'];
       if (checkSignalReference(mapping.asset, signalId, signalPath, file.assets, problems)) {
         claimSignal(mapping.asset, signalId, signalPath, mappedBy, problems);
       }
@@ -127,13 +121,7 @@ function suggest(name: string, known: readonly string[]): string {
   return distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3)) ? ` — did you mean "${nearest}"?` : ` (known: ${known.join(', ')})`;
 }
 
-function placeholders(template: string): string[] {
-  return [...template.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
-}
-
-function topicCaptures(topic: string): string[] {
-  return topic
-    .split('/')
-    .filter((level) => (level.startsWith('+') || level.startsWith('#')) && level.length > 1)
-    .map((level) => level.slice(1));
+/** Templates are compiled by then, so a brace can only be a placeholder. */
+function isTemplate(text: string): boolean {
+  return text.includes('{');
 }

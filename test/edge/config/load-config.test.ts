@@ -98,7 +98,7 @@ describe('configuration loading', () => {
     const problems = problemsOf(doubled);
     expect(problems).toContain('11:sources[0].nodes[1]: pump-01/flow is already mapped by sources[0].nodes[0]; a signal has one source');
     expect(problems).toContain('12:sources[1].id: source id "plc" is already used by sources[0]');
-    expect(problems.some((p) => p.includes('"{machine}" is not a named wildcard of topic'))).toBe(true);
+    expect(problems).toContain('16:sources[1].mappings[0]: asset: template "{machine}" uses "{machine}" but the topic has no wildcard "+machine" or "#machine" (its named wildcards are "asset") (topic "millbrook/packaging/+asset/motor/vt")');
   });
 
   it('checks ranges, limits and ids of assets', () => {
