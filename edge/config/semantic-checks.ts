@@ -1,6 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { compileMapping } from '../../gateway/mqtt/mqtt-mapping.js';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
+import { checkSecuritySettings } from '../../gateway/opcua/opcua-client-setup.js';
 import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import type { AssetConfig, SourceConfig } from './config-schema.js';
 import { formatPath } from './config-error.js';
@@ -52,6 +53,11 @@ function checkOpcuaSource(
   mappedBy: Map<string, string>,
   problems: SchemaProblem[],
 ): void {
+  try {
+    checkSecuritySettings(source.security, 'security');
+  } catch (error) {
+    problems.push({ path: [...path, 'security'], message: (error as Error).message.replace(/^security: /, '') });
+  }
   source.nodes.forEach((node, index) => {
     const nodePath = [...path, 'nodes', index];
     if (checkSignalReference(node.asset, node.signal, nodePath, assets, problems)) {

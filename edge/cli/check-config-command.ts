@@ -1,0 +1,15 @@
+import { loadConfigFile } from '../config/load-config.js';
+
+/** `millwright check-config FILE`: validates and summarises without connecting to anything. */
+export async function runCheckConfig(configFile: string): Promise<void> {
+  const config = await loadConfigFile(configFile);
+  const signalCount = Object.values(config.assets).reduce((sum, asset) => sum + Object.keys(asset.signals).length, 0);
+  console.log(`${configFile}: valid`);
+  console.log(`  site ${config.site}, data folder ${config.dataDir}`);
+  console.log(`  ${Object.keys(config.assets).length} assets with ${signalCount} signals`);
+  for (const source of config.sources) {
+    const target = source.kind === 'opcua' ? `${source.endpoint}, ${source.nodes.length} nodes` : `${source.url}, ${source.mappings.length} topic mappings`;
+    console.log(`  source ${source.id} (${source.kind}): ${target}`);
+  }
+  if (config.embeddedBroker) console.log(`  embedded MQTT broker on ${config.embeddedBroker.host}:${config.embeddedBroker.port}`);
+}

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import path from 'node:path';
+import { ConfigError } from '../config/config-error.js';
+import { addBrowseCommand } from './browse-command.js';
+import { runCheckConfig } from './check-config-command.js';
+import { runDemo } from './demo-command.js';
+import { integerIn, numberIn } from './option-parsers.js';
+import { addSimCommands } from './sim-command.js';
+import { runStart } from './start-command.js';
+
+const program = new Command('millwright')
+  .description('Factory-floor edge assistant: OPC UA and MQTT telemetry, anomaly detection, and a grounded maintenance assistant')
+  .showHelpAfterError();
+
+program
+  .command('demo', { isDefault: false })
+  .description('the whole product on its embedded defaults: MQTT broker, simulated PLC and sensors, gateway')
+  .option('--seed <n>', 'random seed of the simulated plant', integerIn(0, 2 ** 31 - 1), 1)
+  .option('--speed <factor>', 'simulated seconds per real second', numberIn(0.01, 1000), 1)
+  .option('--scenario <file-or-name>', 'a timeline of faults to play (e.g. bearing-wear-and-air-leak)')
+  .option('--plc-port <port>', 'OPC UA port of the simulated PLC', integerIn(1, 65535), 4840)
+  .option('--mqtt-port <port>', 'port of the embedded MQTT broker', integerIn(1, 65535), 1883)
+  .option('--data <dir>', 'folder for certificates and state', 'data')
+  .action((options: { seed: number; speed: number; scenario?: string; plcPort: number; mqttPort: number; data: string }) =>
+    runDemo({ ...options, dataDir: path.resolve(options.data) }),
+  );
+
+program
+  .command('start')
+  .description('run against the real endpoints of a configuration file, no simulators')
+  .requiredOption('-c, --config <file>', 'the YAML configuration')
+  .action((options: { config: string }) => runStart(options.config));
+
+program
+  .command('check-config <file>')
+  .description('validate a configuration file and summarise it, without connecting to anything')
+  .action((file: string) => runCheckConfig(file));
+
+addSimCommands(program);
+addBrowseCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(`millwright: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
