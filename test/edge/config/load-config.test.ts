@@ -125,6 +125,13 @@ describe('configuration loading', () => {
     ]);
   });
 
+  it('refuses security settings that cannot work together', () => {
+    const problems = problemsOf(VALID.replace('certificateFolder: pki', 'certificateFolder: pki\n    security: { mode: SignAndEncrypt, policy: None }'));
+    expect(problems).toEqual([
+      '9:sources[0].security: security.mode SignAndEncrypt needs a policy (Basic256Sha256, Aes128_Sha256_RsaOaep or Aes256_Sha256_RsaPss), not None',
+    ]);
+  });
+
   it('requires an embedded broker for url "embedded"', () => {
     const problems = problemsOf(VALID.replace('embeddedBroker: { port: 0 }\n', ''));
     expect(problems[0]).toMatch(/sources\[1\]\.url: url "embedded" needs an embeddedBroker section/);
