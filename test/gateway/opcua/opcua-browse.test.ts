@@ -7,8 +7,8 @@ import { OpcuaSourceConfigSchema } from '../../../gateway/opcua/opcua-source-con
 import { formatVariableTable } from '../../../gateway/opcua/opcua-variable-table.js';
 import { startFixtureServer, type FixtureServer } from './fixtures/fixture-server.js';
 import { PLANT_NODE } from './fixtures/plant-address-space.js';
-import { freePort } from './fixtures/free-port.js';
-import { tempFolder } from './fixtures/temp-folder.js';
+import { freePort } from '../../support/free-port.js';
+import { tempFolder } from '../../support/temp-folder.js';
 
 const pki = tempFolder('opcua-browse');
 let server: FixtureServer;

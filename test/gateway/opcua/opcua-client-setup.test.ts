@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSecuritySettings, explainConnectionError, redactEndpoint, resolvePkiFolder, type OpcuaConnectionSettings } from '../../../gateway/opcua/opcua-client-setup.js';
-import { tempFolder } from './fixtures/temp-folder.js';
+import { tempFolder } from '../../support/temp-folder.js';
 
 const pki = tempFolder('opcua-explain');
 afterAll(() => pki.remove());

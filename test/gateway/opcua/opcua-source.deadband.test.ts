@@ -4,7 +4,7 @@ import type { OpcuaSourceConfig } from '../../../gateway/opcua/opcua-source-conf
 import { startFixtureServer, type FixtureServer } from './fixtures/fixture-server.js';
 import { PLANT_NODE, type PlantVariable } from './fixtures/plant-address-space.js';
 import { SampleRecorder } from './fixtures/sample-recorder.js';
-import { tempFolder } from './fixtures/temp-folder.js';
+import { tempFolder } from '../../support/temp-folder.js';
 
 const pki = tempFolder('opcua-deadband');
 let server: FixtureServer;

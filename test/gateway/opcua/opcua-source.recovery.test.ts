@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpcuaSource } from '../../../gateway/opcua/opcua-source.js';
 import type { OpcuaSourceConfig } from '../../../gateway/opcua/opcua-source-config.js';
 import { prepareChildServer, startChildServer, type ChildServer } from './fixtures/child-server.js';
-import { freePort } from './fixtures/free-port.js';
+import { freePort } from '../../support/free-port.js';
 import { PLANT_NODE } from './fixtures/plant-address-space.js';
 import { SampleRecorder } from './fixtures/sample-recorder.js';
-import { tempFolder } from './fixtures/temp-folder.js';
-import { waitUntil } from './fixtures/wait-until.js';
+import { tempFolder } from '../../support/temp-folder.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 /** The product goal is 3 s from "server reachable" to "data flowing"; the test allows for a loaded CI box. */
 const RECOVERY_BOUND_MS = 10_000;

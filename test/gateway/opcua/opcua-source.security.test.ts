@@ -6,8 +6,8 @@ import type { OpcuaSourceConfig } from '../../../gateway/opcua/opcua-source-conf
 import { startFixtureServer, type FixtureServer } from './fixtures/fixture-server.js';
 import { PLANT_NODE } from './fixtures/plant-address-space.js';
 import { SampleRecorder } from './fixtures/sample-recorder.js';
-import { tempFolder } from './fixtures/temp-folder.js';
-import { waitUntil } from './fixtures/wait-until.js';
+import { tempFolder } from '../../support/temp-folder.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const pki = tempFolder('opcua-security');
 const clientPki = join(pki.path, 'client');

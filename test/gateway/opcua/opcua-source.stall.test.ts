@@ -5,8 +5,8 @@ import { startFixtureServer, type FixtureServer } from './fixtures/fixture-serve
 import { startPausableTcpProxy, type PausableTcpProxy } from './fixtures/pausable-tcp-proxy.js';
 import { PLANT_NODE } from './fixtures/plant-address-space.js';
 import { SampleRecorder } from './fixtures/sample-recorder.js';
-import { tempFolder } from './fixtures/temp-folder.js';
-import { waitUntil } from './fixtures/wait-until.js';
+import { tempFolder } from '../../support/temp-folder.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const pki = tempFolder('opcua-stall');
 let server: FixtureServer;
