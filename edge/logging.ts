@@ -1,21 +1,33 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogLevel } from './config/config-schema.js';
 
 export type LogFormat = 'pretty' | 'json';
 
+export interface LoggerOptions {
+  readonly format?: LogFormat;
+  /** Default stdout; commands whose stdout is their result (browse, sim inject) log to stderr. */
+  readonly destination?: 'stdout' | 'stderr';
+}
+
 /**
  * Human-readable lines on a terminal, JSON lines elsewhere (containers, log shippers);
  * MILLWRIGHT_LOG_FORMAT=json|pretty overrides the guess.
  */
-export function createLogger(level: LogLevel, format: LogFormat = defaultLogFormat()): Logger {
-  const options = { level, redact: { paths: ['*.password', '*.*.password', 'password'], censor: '[redacted]' } };
-  if (format === 'json') return pino(options);
-  return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }));
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+  const fd = options.destination === 'stderr' ? 2 : 1;
+  const terminal = fd === 2 ? process.stderr.isTTY : process.stdout.isTTY;
+  const format = options.format ?? defaultLogFormat(terminal);
+  const settings = { level, redact: { paths: ['*.password', '*.*.password', 'password'], censor: '[redacted]' } };
+  const stream: DestinationStream =
+    format === 'json'
+      ? pino.destination({ fd, sync: true })
+      : pretty({ colorize: terminal, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true, destination: fd });
+  return pino(settings, stream);
 }
 
-function defaultLogFormat(): LogFormat {
+function defaultLogFormat(terminal: boolean): LogFormat {
   const requested = process.env['MILLWRIGHT_LOG_FORMAT'];
   if (requested === 'json' || requested === 'pretty') return requested;
-  return process.stdout.isTTY ? 'pretty' : 'json';
+  return terminal ? 'pretty' : 'json';
 }

@@ -11,6 +11,7 @@ import { addMachineNodes, type MachineNodes } from './opcua-machine-nodes.js';
 import { addMachineMethods, addSimulatorObject } from './opcua-simulator-methods.js';
 import type { SimulatorControls } from './simulator-controls.js';
 import type { Simulation } from './simulation.js';
+import { DEFAULT_PLC_PORT } from './sim-defaults.js';
 
 export type SecurityModeName = 'None' | 'Sign' | 'SignAndEncrypt';
 
@@ -68,7 +69,7 @@ export class OpcuaPlcServer {
   static async start(options: OpcuaPlcServerOptions): Promise<OpcuaPlcServer> {
     const { simulation, controls, logger } = options;
     const host = options.host ?? '127.0.0.1';
-    const port = options.port ?? 4840;
+    const port = options.port ?? DEFAULT_PLC_PORT;
     const modes = options.securityModes ?? ['None', 'Sign', 'SignAndEncrypt'];
     const users = options.users ?? [];
     const acceptUnknown = options.acceptUnknownCertificates ?? true;

@@ -13,6 +13,7 @@ import { resolveScenarioFile, shippedScenarioNames } from './scenario-files.js';
 import { ScenarioRunner } from './scenario-runner.js';
 import { SimulatorControls, type MachineInfo } from './simulator-controls.js';
 import { Simulation } from './simulation.js';
+import { DEFAULT_PLC_PORT } from './sim-defaults.js';
 
 export interface ReplaySpec {
   /** CSV in the SKAB layout. */
@@ -121,7 +122,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
   const plc = await OpcuaPlcServer.start({
     simulation,
     controls,
-    port: options.plcPort ?? 4840,
+    port: options.plcPort ?? DEFAULT_PLC_PORT,
     host: options.host ?? '127.0.0.1',
     pkiFolder: options.pkiFolder ?? path.resolve('data', 'pki', 'simulator'),
     ...(options.opcua?.securityModes ? { securityModes: options.opcua.securityModes } : {}),

@@ -9,9 +9,10 @@ import {
   type ClientSession,
 } from 'node-opcua';
 import { SIMULATOR_NAMESPACE_INDEX } from './opcua-plc-server.js';
+import { DEFAULT_SIM_ENDPOINT } from './sim-defaults.js';
 import type { MachineInfo } from './simulator-controls.js';
 
-export const DEFAULT_SIM_ENDPOINT = 'opc.tcp://127.0.0.1:4840';
+export { DEFAULT_SIM_ENDPOINT } from './sim-defaults.js';
 
 export interface SimControlClientOptions {
   /** Default opc.tcp://127.0.0.1:4840 (the simulator's default). */

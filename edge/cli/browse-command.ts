@@ -1,12 +1,7 @@
-import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { browseVariables } from '../../gateway/opcua/opcua-browse.js';
-import { variablesToConfigSnippet } from '../../gateway/opcua/opcua-config-snippet.js';
-import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
-import { formatVariableTable } from '../../gateway/opcua/opcua-variable-table.js';
 import { integerIn } from './option-parsers.js';
 
-interface BrowseCommandOptions {
+export interface BrowseCommandOptions {
   snippet?: boolean;
   sourceId: string;
   securityMode: 'None' | 'Sign' | 'SignAndEncrypt';
@@ -30,19 +25,5 @@ export function addBrowseCommand(program: Command): void {
     .option('--max-depth <n>', 'levels below the Objects folder to walk', integerIn(1, 50), 10)
     .option('--include-server', 'also list the standard Server object (diagnostics)')
     .option('--data <dir>', "folder holding the client's certificates", 'data')
-    .action((endpoint: string, options: BrowseCommandOptions) => runBrowse(endpoint, options));
-}
-
-async function runBrowse(endpoint: string, options: BrowseCommandOptions): Promise<void> {
-  const security: OpcuaSourceConfig['security'] = { mode: options.securityMode, policy: options.securityPolicy };
-  const result = await browseVariables(endpoint, {
-    pkiFolder: path.resolve(options.data, 'pki', 'gateway'),
-    security,
-    ...(options.username ? { auth: { username: options.username, password: process.env['MILLWRIGHT_OPCUA_PASSWORD'] ?? '' } } : {}),
-    maxDepth: options.maxDepth,
-    includeServerObject: options.includeServer ?? false,
-  });
-  if (options.snippet) console.log(variablesToConfigSnippet(result.variables, { sourceId: options.sourceId, endpoint }));
-  else console.log(formatVariableTable(result.variables));
-  if (result.truncated) console.error(`note: the listing is incomplete: ${result.truncated}`);
+    .action(async (endpoint: string, options: BrowseCommandOptions) => (await import('./browse-action.js')).runBrowse(endpoint, options));
 }

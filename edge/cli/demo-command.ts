@@ -3,6 +3,7 @@ import { startSimulators } from '../../simulators/run-simulators.js';
 import type { MillwrightConfig } from '../config/config-schema.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { EdgeRuntime } from '../edge-runtime.js';
+import { routeNodeOpcuaLogs } from '../../gateway/opcua/node-opcua-logs.js';
 import { createLogger } from '../logging.js';
 import { DEMO_CONFIG_FILE } from '../package-paths.js';
 import { announceEndpoints } from './announce.js';
@@ -24,6 +25,7 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions): Promise<void> {
   const config = withDemoOverrides(await loadConfigFile(DEMO_CONFIG_FILE), options);
   const logger = createLogger(config.logLevel);
+  routeNodeOpcuaLogs(logger);
   logger.info(`Millwright demo: simulated plant "${config.site}", seed ${options.seed}${options.scenario ? `, scenario ${options.scenario}` : ''}`);
 
   const edge = await EdgeRuntime.create(config, logger);
@@ -54,8 +56,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   logger.info('inject a fault from another terminal: npx millwright sim inject pump-01 bearing-wear --severity 0.8 --ramp 30s');
 }
 
-/** The demo config names fixed ports; the CLI may move them and the data folder. */
-function withDemoOverrides(config: MillwrightConfig, options: DemoOptions): MillwrightConfig {
+/** The demo config names fixed ports; the CLI (and tests) may move them and the data folder. */
+export function withDemoOverrides(config: MillwrightConfig, options: DemoOptions): MillwrightConfig {
   return {
     ...config,
     dataDir: options.dataDir,

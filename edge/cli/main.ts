@@ -2,12 +2,10 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { addBrowseCommand } from './browse-command.js';
-import { runCheckConfig } from './check-config-command.js';
-import { runDemo } from './demo-command.js';
 import { integerIn, numberIn } from './option-parsers.js';
 import { addSimCommands } from './sim-command.js';
-import { runStart } from './start-command.js';
 
+// Each command's module is loaded when it runs, so `check-config` or `--help` does not wait for node-opcua.
 const program = new Command('millwright')
   .description('Factory-floor edge assistant: OPC UA and MQTT telemetry, anomaly detection, and a grounded maintenance assistant')
   .showHelpAfterError();
@@ -22,19 +20,19 @@ program
   .option('--mqtt-port <port>', 'port of the embedded MQTT broker', integerIn(1, 65535), 1883)
   .option('--data <dir>', 'folder for certificates and state', 'data')
   .action((options: { seed: number; speed: number; scenario?: string; plcPort: number; mqttPort: number; data: string }) =>
-    runDemo({ ...options, dataDir: path.resolve(options.data) }),
+    import('./demo-command.js').then(({ runDemo }) => runDemo({ ...options, dataDir: path.resolve(options.data) })),
   );
 
 program
   .command('start')
   .description('run against the real endpoints of a configuration file, no simulators')
   .requiredOption('-c, --config <file>', 'the YAML configuration')
-  .action((options: { config: string }) => runStart(options.config));
+  .action(async (options: { config: string }) => (await import('./start-command.js')).runStart(options.config));
 
 program
   .command('check-config <file>')
   .description('validate a configuration file and summarise it, without connecting to anything')
-  .action((file: string) => runCheckConfig(file));
+  .action(async (file: string) => (await import('./check-config-command.js')).runCheckConfig(file));
 
 addSimCommands(program);
 addBrowseCommand(program);

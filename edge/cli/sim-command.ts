@@ -1,14 +1,12 @@
-import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { startSimulators, type ReplaySpec } from '../../simulators/run-simulators.js';
 import { shippedScenarioNames } from '../../simulators/scenario-files.js';
-import { DEFAULT_SIM_ENDPOINT, SimControlClient } from '../../simulators/sim-control-client.js';
-import { createLogger } from '../logging.js';
-import { announceEndpoints } from './announce.js';
+import { DEFAULT_PLC_PORT, DEFAULT_SIM_ENDPOINT } from '../../simulators/sim-defaults.js';
 import { durationSeconds, integerIn, numberIn } from './option-parsers.js';
-import { stopOnSignals } from './shutdown.js';
 
-interface SimOptions {
+/** The actions load node-opcua and the simulators only when a sim command runs. */
+const actions = () => import('./sim-actions.js');
+
+export interface SimOptions {
   plcPort: number;
   host: string;
   mqtt?: string;
@@ -29,7 +27,7 @@ export function addSimCommands(program: Command): void {
   const sim = program
     .command('sim')
     .description('run the simulated PLC and sensors alone, so a gateway on this or another box can be pointed at them')
-    .option('--plc-port <port>', 'OPC UA port of the simulated PLC (0 = any free port)', integerIn(0, 65535), 4840)
+    .option('--plc-port <port>', 'OPC UA port of the simulated PLC (0 = any free port)', integerIn(0, 65535), DEFAULT_PLC_PORT)
     .option('--host <address>', 'interface to listen on and name in the endpoint URL', '127.0.0.1')
     .option('--mqtt <url>', 'MQTT broker for the wireless sensors (without it, they do not run)')
     .option('--seed <n>', 'random seed (same seed, same plant)', integerIn(0, 2 ** 31 - 1))
@@ -42,7 +40,7 @@ export function addSimCommands(program: Command): void {
     .option('--no-plant', 'do not simulate the demo plant (e.g. a replay alone)')
     .option('--sensor-interval <ms>', 'milliseconds between MQTT sensor messages', integerIn(50, 600_000), 1000)
     .option('--data <dir>', 'folder for the simulator\'s certificates', 'data')
-    .action((options: SimOptions) => runSimulators(options));
+    .action(async (options: SimOptions) => (await actions()).runSimulators(options));
 
   const endpointOption = ['--endpoint <url>', 'OPC UA endpoint of the running simulator', DEFAULT_SIM_ENDPOINT] as const;
 
@@ -53,79 +51,33 @@ export function addSimCommands(program: Command): void {
     .option('--ramp <duration>', 'time to full severity, e.g. 30s or 10m (simulated)', durationSeconds, 0)
     .option('--signal <signal>', 'for sensor faults: the signal whose sensor misbehaves')
     .option(...endpointOption)
-    .action((machine: string, fault: string, options: { severity: number; ramp: number; signal?: string; endpoint: string }) =>
-      control(options.endpoint, (client) => client.inject(machine, fault, { severity: options.severity, rampSeconds: options.ramp, ...(options.signal ? { signal: options.signal } : {}) })),
+    .action(async (machine: string, fault: string, options: { severity: number; ramp: number; signal?: string; endpoint: string }) =>
+      (await actions()).control(options.endpoint, (client) => client.inject(machine, fault, { severity: options.severity, rampSeconds: options.ramp, ...(options.signal ? { signal: options.signal } : {}) })),
     );
 
   sim
     .command('clear <machine> [fault]')
     .description('remove one fault, or all of the machine\'s faults')
     .option(...endpointOption)
-    .action((machine: string, fault: string | undefined, options: { endpoint: string }) => control(options.endpoint, (client) => client.clearFaults(machine, fault)));
+    .action(async (machine: string, fault: string | undefined, options: { endpoint: string }) => (await actions()).control(options.endpoint, (client) => client.clearFaults(machine, fault)));
 
   sim
     .command('command <machine> <command>')
     .description('operate a machine: start, stop, or reset a trip')
     .option(...endpointOption)
-    .action((machine: string, command: string, options: { endpoint: string }) => control(options.endpoint, (client) => client.command(machine, command)));
+    .action(async (machine: string, command: string, options: { endpoint: string }) => (await actions()).control(options.endpoint, (client) => client.command(machine, command)));
 
   sim
     .command('load <machine> <percent>')
     .description('set a machine\'s load or demand in percent of rated duty')
     .option(...endpointOption)
-    .action((machine: string, percent: string, options: { endpoint: string }) =>
-      control(options.endpoint, (client) => client.setLoad(machine, numberIn(0, 1000)(percent))),
+    .action(async (machine: string, percent: string, options: { endpoint: string }) =>
+      (await actions()).control(options.endpoint, (client) => client.setLoad(machine, numberIn(0, 1000)(percent))),
     );
 
   sim
     .command('machines')
     .description('list the simulated machines with their state, faults and signals')
     .option(...endpointOption)
-    .action((options: { endpoint: string }) =>
-      control(options.endpoint, async (client) => {
-        const machines = await client.listMachines();
-        return machines
-          .map((m) => {
-            const faults = m.activeFaults.length > 0 ? ` faults: ${m.activeFaults.join(', ')}` : '';
-            const trip = m.faultCode !== 0 ? ` trip ${m.faultCode}` : '';
-            return `${m.id.padEnd(14)} ${m.kind.padEnd(17)} ${m.transport.padEnd(5)} ${m.state}${trip}${faults}\n  signals: ${m.signals.map((s) => s.id).join(', ')}\n  faults it can develop: ${m.supportedFaults.join(', ')}`;
-          })
-          .join('\n');
-      }),
-    );
-}
-
-async function control(endpoint: string, request: (client: SimControlClient) => Promise<string>): Promise<void> {
-  const client = await SimControlClient.connect({ endpoint, pkiFolder: path.resolve('data', 'pki', 'sim-control') });
-  try {
-    console.log(await request(client));
-  } finally {
-    await client.close();
-  }
-}
-
-async function runSimulators(options: SimOptions): Promise<void> {
-  const logger = createLogger('info');
-  const replay: ReplaySpec[] = options.replay
-    ? [{ file: options.replay, as: options.replayAs, ...(options.replaySpeed ? { speed: options.replaySpeed } : {}), loop: options.replayLoop ?? false }]
-    : [];
-  const simulators = await startSimulators({
-    plcPort: options.plcPort,
-    host: options.host,
-    ...(options.mqtt ? { mqttUrl: options.mqtt } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.speed !== undefined ? { speed: options.speed } : {}),
-    ...(options.scenario ? { scenarioFile: options.scenario } : {}),
-    replay,
-    ...(options.plant ? {} : { plant: false as const }),
-    publishIntervalMs: options.sensorInterval,
-    pkiFolder: path.resolve(options.data, 'pki', 'simulator'),
-    logger,
-  });
-  stopOnSignals(() => simulators.stop(), logger);
-  announceEndpoints(
-    [{ name: 'simulated PLC (OPC UA)', url: simulators.plcEndpoint }, ...(options.mqtt ? [{ name: 'MQTT sensors publish to', url: options.mqtt }] : [])],
-    logger,
-  );
-  logger.info(`seed ${simulators.seed}, speed ${simulators.speed}; machines: ${simulators.machines.map((m) => `${m.id} (${m.transport})`).join(', ')}`);
+    .action(async (options: { endpoint: string }) => (await actions()).listMachines(options.endpoint));
 }

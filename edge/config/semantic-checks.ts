@@ -1,8 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { compileMapping } from '../../gateway/mqtt/mqtt-mapping.js';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
-import { checkSecuritySettings } from '../../gateway/opcua/opcua-client-setup.js';
-import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
+import { checkSecuritySettings, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import type { AssetConfig, SourceConfig } from './config-schema.js';
 import { formatPath } from './config-error.js';
 import type { SchemaProblem } from './schema-problems.js';

@@ -68,17 +68,6 @@ export function userIdentityOf(auth: OpcuaSourceConfig['auth']): UserIdentityInf
     : { type: UserTokenType.UserName, userName: auth.username, password: auth.password };
 }
 
-/** Rejects security settings that cannot work, before anything connects. */
-export function checkSecuritySettings(security: OpcuaSourceConfig['security'], where: string): void {
-  if (security === undefined) return;
-  if (security.mode === 'None' && security.policy !== 'None') {
-    throw new Error(`${where}: security.mode None cannot use policy ${security.policy}; set mode Sign or SignAndEncrypt, or policy None`);
-  }
-  if (security.mode !== 'None' && security.policy === 'None') {
-    throw new Error(`${where}: security.mode ${security.mode} needs a policy (Basic256Sha256, Aes128_Sha256_RsaOaep or Aes256_Sha256_RsaPss), not None`);
-  }
-}
-
 /** The PKI folder: the config's certificateFolder, else the caller's; never node-opcua's default in the home folder. */
 export function resolvePkiFolder(certificateFolder: string | undefined, callerFolder: string | undefined, where: string): string {
   const folder = certificateFolder ?? callerFolder;

@@ -79,3 +79,14 @@ export const OpcuaSourceConfigSchema = Type.Object(
 export type OpcuaDeadband = Static<typeof DeadbandSchema>;
 export type OpcuaNodeMapping = Static<typeof OpcuaNodeMappingSchema>;
 export type OpcuaSourceConfig = Static<typeof OpcuaSourceConfigSchema>;
+
+/** Rejects security settings that cannot work, before anything connects. */
+export function checkSecuritySettings(security: OpcuaSourceConfig['security'], where: string): void {
+  if (security === undefined) return;
+  if (security.mode === 'None' && security.policy !== 'None') {
+    throw new Error(`${where}: security.mode None cannot use policy ${security.policy}; set mode Sign or SignAndEncrypt, or policy None`);
+  }
+  if (security.mode !== 'None' && security.policy === 'None') {
+    throw new Error(`${where}: security.mode ${security.mode} needs a policy (Basic256Sha256, Aes128_Sha256_RsaOaep or Aes256_Sha256_RsaPss), not None`);
+  }
+}

@@ -6,7 +6,6 @@ import { withDeadline } from './deadline.js';
 import type { NodeFailure } from './monitored-subscription.js';
 import { subscriptionSettings, type SubscriptionSettings } from './monitoring-settings.js';
 import {
-  checkSecuritySettings,
   DEFAULT_MAX_RECONNECT_DELAY_MS,
   FIRST_RECONNECT_DELAY_MS,
   redactEndpoint,
@@ -14,7 +13,7 @@ import {
   type OpcuaConnectionSettings,
 } from './opcua-client-setup.js';
 import { OpcuaLink } from './opcua-link.js';
-import type { OpcuaNodeMapping, OpcuaSourceConfig } from './opcua-source-config.js';
+import { checkSecuritySettings, type OpcuaNodeMapping, type OpcuaSourceConfig } from './opcua-source-config.js';
 
 export interface OpcuaSourceOptions {
   readonly logger?: Logger;

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkSecuritySettings, explainConnectionError, redactEndpoint, resolvePkiFolder, type OpcuaConnectionSettings } from '../../../gateway/opcua/opcua-client-setup.js';
+import { explainConnectionError, redactEndpoint, resolvePkiFolder, type OpcuaConnectionSettings } from '../../../gateway/opcua/opcua-client-setup.js';
+import { checkSecuritySettings } from '../../../gateway/opcua/opcua-source-config.js';
 import { tempFolder } from '../../support/temp-folder.js';
 
 const pki = tempFolder('opcua-explain');
