@@ -62,7 +62,7 @@ describe('BoxDatabase', () => {
 
     const attempt = () => openBoxDatabase({ dataDir: dataDir.path, schemas: [notes], fallbackToMemory: false });
     expect(attempt).toThrow(StorageError);
-    expect(attempt).toThrow(/millwright\.db: could not open the database: .*newer Millwright \(module "notes" is at schema version 2, this build knows 1\).*dataDir/);
+    expect(attempt).toThrow(/millwright\.db: could not migrate the schema: the file was written by a newer Millwright \(module "notes" is at schema version 2, this build knows 1\).*dataDir/);
   });
 
   it('refuses to register one module twice', () => {

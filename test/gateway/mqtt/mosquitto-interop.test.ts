@@ -5,7 +5,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttSourceConfig } from '../../../gateway/mqtt/mqtt-source-config.js';
 import { MqttSource } from '../../../gateway/mqtt/mqtt-source.js';
-import { hasMosquittoPub, startTestMosquitto, type TestMosquitto } from './mosquitto-process.js';
+import { hasMosquittoPub, startTestMosquitto, type TestMosquitto } from '../../support/mosquitto-process.js';
 import { SampleCollector } from './sample-collector.js';
 import { connectPublisher, publish } from './test-publisher.js';
 
