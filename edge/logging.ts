@@ -4,6 +4,9 @@ import type { LogLevel } from './config/config-schema.js';
 
 export type LogFormat = 'pretty' | 'json';
 
+/** On a terminal these fields only repeat what the message says (the status table, the endpoint lines). */
+const PRETTY_HIDDEN_KEYS = 'pid,hostname,sources,listening';
+
 export interface LoggerOptions {
   readonly format?: LogFormat;
   /** Default stdout; commands whose stdout is their result (browse, sim inject) log to stderr. */
@@ -22,7 +25,7 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
   const stream: DestinationStream =
     format === 'json'
       ? pino.destination({ fd, sync: true })
-      : pretty({ colorize: terminal, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true, destination: fd });
+      : pretty({ colorize: terminal, translateTime: 'SYS:HH:MM:ss', ignore: PRETTY_HIDDEN_KEYS, singleLine: true, sync: true, destination: fd });
   return pino(settings, stream);
 }
 

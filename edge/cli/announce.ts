@@ -4,5 +4,5 @@ import type { Endpoint } from '../edge-runtime.js';
 /** Says where everything listens, one line each, so a person knows what to open or point at. */
 export function announceEndpoints(endpoints: readonly Endpoint[], logger: Logger): void {
   const width = Math.max(...endpoints.map((endpoint) => endpoint.name.length));
-  for (const endpoint of endpoints) logger.info({ endpoint: endpoint.name, url: endpoint.url }, `${endpoint.name.padEnd(width)}  ${endpoint.url}`);
+  for (const endpoint of endpoints) logger.info({ listening: endpoint }, `${endpoint.name.padEnd(width)}  ${endpoint.url}`);
 }

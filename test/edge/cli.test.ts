@@ -81,7 +81,7 @@ describe('millwright CLI', () => {
   });
 
   it('demo says where everything listens and reports live telemetry from both sources', async () => {
-    await waitForLine((line) => line.msg.startsWith('simulated PLC (OPC UA)') && line['url'] === `opc.tcp://127.0.0.1:${plcPort}`, 'the PLC endpoint line');
+    await waitForLine((line) => line.msg.startsWith('simulated PLC (OPC UA)') && (line['listening'] as { url: string } | undefined)?.url === `opc.tcp://127.0.0.1:${plcPort}`, 'the PLC endpoint line');
     await waitForLine((line) => line.msg.startsWith('MQTT broker (embedded)'), 'the broker line');
     const status = await waitForLine(
       (line) => line.msg.startsWith('status:') && (line['sources'] as { samplesPerSecond: number; state: string }[]).every((s) => s.state === 'connected' && s.samplesPerSecond > 0),
