@@ -6,6 +6,7 @@ import { OpcuaSource } from '../gateway/opcua/opcua-source.js';
 import type { Source } from '../gateway/source.js';
 import { TelemetryBus } from '../gateway/telemetry-bus.js';
 import type { MillwrightConfig, SourceConfig } from './config/config-schema.js';
+import { PlantOverview } from './plant-overview.js';
 import { startStatusReporter } from './status-reporter.js';
 
 export interface Endpoint {
@@ -21,6 +22,7 @@ export interface Endpoint {
 export class EdgeRuntime {
   readonly bus: TelemetryBus;
   readonly sources: readonly Source[];
+  readonly overview: PlantOverview;
   private stopStatusReporter: () => void = () => {};
 
   private constructor(
@@ -30,6 +32,7 @@ export class EdgeRuntime {
   ) {
     this.bus = new TelemetryBus({ historyPerSignal: config.historyPerSignal, logger: logger.child({ part: 'bus' }) });
     this.sources = config.sources.map((source) => this.createSource(source));
+    this.overview = new PlantOverview(this.bus, config.assets);
   }
 
   static async create(config: MillwrightConfig, logger: Logger): Promise<EdgeRuntime> {
@@ -53,7 +56,8 @@ export class EdgeRuntime {
   async startSources(): Promise<void> {
     const publish = (batch: Parameters<TelemetryBus['publish']>[0]) => this.bus.publish(batch);
     await Promise.all(this.sources.map((source) => source.start(publish)));
-    this.stopStatusReporter = startStatusReporter(this.sources, this.config.statusIntervalSeconds, this.logger.child({ part: 'status' }));
+    const assetCount = Object.keys(this.config.assets).length;
+    this.stopStatusReporter = startStatusReporter(this.sources, this.overview, assetCount, this.config.statusIntervalSeconds, this.logger.child({ part: 'status' }));
   }
 
   endpoints(): Endpoint[] {
@@ -68,6 +72,7 @@ export class EdgeRuntime {
 
   async stop(): Promise<void> {
     this.stopStatusReporter();
+    this.overview.close();
     const results = await Promise.allSettled(this.sources.map((source) => source.stop()));
     for (const result of results) {
       if (result.status === 'rejected') this.logger.warn({ err: result.reason }, 'a source did not stop cleanly');

@@ -1,5 +1,6 @@
 import type { Logger } from '../gateway/logger.js';
 import type { Source, SourceHealth } from '../gateway/source.js';
+import type { OutOfNormal, PlantOverview } from './plant-overview.js';
 
 interface Snapshot {
   readonly at: number;
@@ -41,8 +42,27 @@ function totalRejected(health: SourceHealth): number {
   return Object.values(health.rejected).reduce((sum, count) => sum + count, 0);
 }
 
+/** "6 of 6 assets reporting" or "5 of 6 assets reporting (silent: conveyor-02)" */
+export function formatAssetsLine(assetCount: number, silent: readonly string[]): string {
+  return `${assetCount - silent.length} of ${assetCount} assets reporting${silent.length > 0 ? ` (silent: ${silent.join(', ')})` : ''}`;
+}
+
+const MAX_LISTED = 5;
+
+/** "outside normal range: pump-01.vibration_de 6.12 mm/s (0.5–2.8)" */
+export function formatOutOfNormal(found: readonly OutOfNormal[]): string {
+  if (found.length === 0) return '';
+  const listed = found.slice(0, MAX_LISTED).map((f) => `${f.asset}.${f.signal} ${round(f.value)}${f.unit ? ` ${f.unit}` : ''} (${f.normal[0]}–${f.normal[1]})`);
+  const more = found.length > MAX_LISTED ? `, +${found.length - MAX_LISTED} more` : '';
+  return `outside normal range: ${listed.join(', ')}${more}`;
+}
+
+function round(value: number): string {
+  return Number(value.toPrecision(4)).toString();
+}
+
 /** Logs one status line every `intervalSeconds`; returns the function that stops it. */
-export function startStatusReporter(sources: readonly Source[], intervalSeconds: number, logger: Logger): () => void {
+export function startStatusReporter(sources: readonly Source[], overview: PlantOverview, assetCount: number, intervalSeconds: number, logger: Logger): () => void {
   if (intervalSeconds <= 0 || sources.length === 0) return () => {};
   const snapshot = (): Snapshot => ({ at: performance.now(), health: sources.map((source) => source.health()) });
   let previous = snapshot();
@@ -50,7 +70,10 @@ export function startStatusReporter(sources: readonly Source[], intervalSeconds:
     const current = snapshot();
     const rates = sourceRates(previous, current);
     previous = current;
-    logger.info({ sources: rates }, `status: ${formatStatusLine(rates)}`);
+    const silent = overview.silentAssets(2 * intervalSeconds * 1000);
+    const outOfNormal = overview.outOfNormal();
+    const parts = [formatStatusLine(rates), formatAssetsLine(assetCount, silent), formatOutOfNormal(outOfNormal)].filter((part) => part !== '');
+    logger.info({ sources: rates, silent, outOfNormal }, `status: ${parts.join(' | ')}`);
   }, intervalSeconds * 1000);
   timer.unref();
   return () => clearInterval(timer);

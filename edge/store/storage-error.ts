@@ -38,7 +38,10 @@ function hintFor(code: string | undefined): string {
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
     return 'The disk is full: free space on the volume that holds it, or set dataDir to a folder on a larger volume.';
   }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code)) {
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    return 'A file stands where the data folder (or one of its parents) should be: move it away, or set dataDir to another folder.';
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || ['EACCES', 'EPERM', 'EROFS'].includes(code)) {
     return `Make the folder and the file writable by the user running Millwright ("${currentUser()}"), or set dataDir to a writable folder.`;
   }
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {

@@ -80,6 +80,8 @@ describe('the demo plant through the gateway', () => {
       if (normal) expect(latest.value, `${asset}/${signal} within its normal range`).toSatisfy((v: number) => v >= normal[0] && v <= normal[1]);
     }
     expect(edge.sources.map((source) => source.health().state)).toEqual(['connected', 'connected']);
+    expect(edge.overview.outOfNormal()).toEqual([]);
+    expect(edge.overview.silentAssets(5000)).toEqual([]);
     expect(edge.sources.flatMap((source) => Object.keys(source.health().rejected))).toEqual([]);
   });
 
@@ -94,6 +96,7 @@ describe('the demo plant through the gateway', () => {
     }
     const vibration = await nextSample(edge, (s) => s.asset === 'pump-01' && s.signal === 'vibration_de' && s.value > baselineVibration + 3, 'pump-01 vibration_de up by 3 mm/s');
     expect(vibration.quality).toBe('good');
+    expect(edge.overview.outOfNormal()).toContainEqual(expect.objectContaining({ asset: 'pump-01', signal: 'vibration_de' }));
     await nextSample(edge, (s) => s.asset === 'pump-01' && s.signal === 'bearing_temp_de' && s.value > baselineTemperature + 1, 'pump-01 bearing_temp_de up by 1 K');
     expect(edge.bus.latest('compressor-01', 'vibration')!.value).toBeLessThan(3);
   });

@@ -85,7 +85,7 @@ describe('BoxDatabase', () => {
     expect(problem.file).toBe(join(dataDirBehindFile, BOX_DATABASE_FILE));
     expect(problem.code).toBe('ENOTDIR');
     expect(problem.message).toMatch(/could not create the data folder/);
-    expect(problem.message).toMatch(/set dataDir to a writable folder/);
+    expect(problem.message).toMatch(/A file stands where the data folder .* should be: move it away, or set dataDir to another folder/);
 
     const clock = new ManualClock();
     const fallback = open({ dataDir: dataDirBehindFile, clock });
