@@ -11,7 +11,7 @@ export interface Step {
   readonly type: AlertEventType;
 }
 
-/** The settled condition (after delays) changed; `alert` is the open alert of the condition. */
+/** The settled condition (after delays) of an open alert in `state` changed. */
 export function conditionStep(state: AlertState, active: boolean): Step {
   if (active) {
     if (state === 'rtn-unacked') return { to: 'active-unacked', type: 'reactivated' };

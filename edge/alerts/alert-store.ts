@@ -123,10 +123,12 @@ export class AlertStore {
   }
 
   loadOpenAlerts(): Alert[] {
-    const rows = this.database.read('load the open alerts', (db) =>
-      db.prepare<[], { record: string }>("SELECT record FROM alerts WHERE state <> 'normal' ORDER BY id").all(),
+    return this.database.read('load the open alerts', (db) =>
+      db
+        .prepare<[], { record: string }>("SELECT record FROM alerts WHERE state <> 'normal' ORDER BY id")
+        .all()
+        .map((row) => JSON.parse(row.record) as Alert),
     );
-    return rows.map((row) => JSON.parse(row.record) as Alert);
   }
 
   lastIds(): { eventId: number; alertId: number } {
@@ -163,8 +165,10 @@ export class AlertStore {
       const alert = pending[i]!.alert;
       if (alert?.id === id) return alert;
     }
-    const row = this.database.read('read an alert', () => this.alertStatement.get(id));
-    return row === undefined ? undefined : (JSON.parse(row.record) as Alert);
+    return this.database.read('read an alert', () => {
+      const row = this.alertStatement.get(id);
+      return row === undefined ? undefined : (JSON.parse(row.record) as Alert);
+    });
   }
 
   /** Closed alerts, most urgent then most recent first. */

@@ -6,7 +6,7 @@ import { alertsSchema } from '../../../edge/alerts/alert-store.js';
 import { openBoxDatabase } from '../../../edge/store/box-database.js';
 import { ManualClock } from '../store/fixtures/manual-clock.js';
 import { fillDisk, makeReadOnly } from '../store/fixtures/storage-faults.js';
-import { tempDataDir } from '../store/fixtures/temp-data-dir.js';
+import { tempFolder } from '../../support/temp-folder.js';
 import { AlertHarness, conditionReport } from './fixtures/alert-harness.js';
 
 const NO_DELAYS = { delays: { default: { onSeconds: 0, offSeconds: 0 } } };
@@ -63,7 +63,7 @@ describe('alerts when storage fails', () => {
   });
 
   it('on a data folder it cannot use: runs in memory and says so in health', () => {
-    const dataDir = tempDataDir('alerts-unwritable');
+    const dataDir = tempFolder('alerts-unwritable');
     try {
       writeFileSync(join(dataDir.path, 'data'), 'a file where the data folder should be');
       const clock = new ManualClock();

@@ -3,10 +3,10 @@ import { AuditLog, auditSchema } from '../../../edge/store/audit-log.js';
 import { openBoxDatabase, type BoxDatabase } from '../../../edge/store/box-database.js';
 import { ManualClock } from './fixtures/manual-clock.js';
 import { makeReadOnly } from './fixtures/storage-faults.js';
-import { tempDataDir } from './fixtures/temp-data-dir.js';
+import { tempFolder } from '../../support/temp-folder.js';
 
 describe('AuditLog', () => {
-  let dataDir: ReturnType<typeof tempDataDir>;
+  let dataDir: ReturnType<typeof tempFolder>;
   let clock: ManualClock;
   let database: BoxDatabase;
 
@@ -17,7 +17,7 @@ describe('AuditLog', () => {
   };
 
   beforeEach(() => {
-    dataDir = tempDataDir('audit');
+    dataDir = tempFolder('audit');
     clock = new ManualClock();
     database = openBoxDatabase({ dataDir: dataDir.path, schemas: [auditSchema], clock });
   });

@@ -7,7 +7,7 @@ import type { ModuleSchema } from '../../../edge/store/schema-migrations.js';
 import { StorageError } from '../../../edge/store/storage-error.js';
 import { ManualClock } from './fixtures/manual-clock.js';
 import { fillDisk, makeReadOnly } from './fixtures/storage-faults.js';
-import { tempDataDir } from './fixtures/temp-data-dir.js';
+import { tempFolder } from '../../support/temp-folder.js';
 
 const notes: ModuleSchema = {
   module: 'notes',
@@ -15,7 +15,7 @@ const notes: ModuleSchema = {
 };
 
 describe('BoxDatabase', () => {
-  let dataDir: ReturnType<typeof tempDataDir>;
+  let dataDir: ReturnType<typeof tempFolder>;
   const opened: BoxDatabase[] = [];
   const open = (options: Partial<Parameters<typeof openBoxDatabase>[0]> = {}): BoxDatabase => {
     const database = openBoxDatabase({ dataDir: dataDir.path, schemas: [notes], ...options });
@@ -24,7 +24,7 @@ describe('BoxDatabase', () => {
   };
 
   beforeEach(() => {
-    dataDir = tempDataDir('store');
+    dataDir = tempFolder('store');
   });
   afterEach(() => {
     for (const database of opened.splice(0)) database.close();
