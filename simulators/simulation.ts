@@ -16,7 +16,11 @@ export interface Tick {
   /** Simulated seconds since the simulation began, after this step. */
   readonly simTime: number;
   readonly dtSeconds: number;
-  /** Epoch milliseconds when the step ran: the timestamp front-ends put on what they publish. */
+  /**
+   * Epoch milliseconds the step stands for: the timestamp front-ends put on what they publish. On the
+   * real-time clock it is the time the step was due, so a late or catch-up step keeps its place in
+   * time whatever the load; a step run by hand gets the current time.
+   */
   readonly wallTime: number;
 }
 
@@ -40,8 +44,9 @@ export class Simulation {
   readonly #listeners = new Set<TickListener>();
   #ticks = 0;
   #timer: NodeJS.Timeout | undefined;
-  /** performance.now() at which tick number #scheduleBaseTick was due. */
+  /** performance.now() and Date.now() at which tick number #scheduleBaseTick was due. */
   #scheduleBase = 0;
+  #scheduleBaseWall = 0;
   #scheduleBaseTick = 0;
 
   constructor(options: SimulationOptions) {
@@ -77,10 +82,10 @@ export class Simulation {
   }
 
   /** Runs one step now. The real-time clock calls this; tests may call it directly instead of starting the clock. */
-  step(): Tick {
+  step(wallTime = Date.now()): Tick {
     for (const placed of this.machines) placed.machine.step(this.dtSeconds);
     this.#ticks += 1;
-    const tick: Tick = { index: this.#ticks, simTime: this.simTime, dtSeconds: this.dtSeconds, wallTime: Date.now() };
+    const tick: Tick = { index: this.#ticks, simTime: this.simTime, dtSeconds: this.dtSeconds, wallTime };
     for (const listener of this.#listeners) {
       try {
         listener(tick);
@@ -94,8 +99,7 @@ export class Simulation {
   /** Starts the real-time clock; the first step runs one tick from now. */
   start(): void {
     if (this.#timer) return;
-    this.#scheduleBase = performance.now();
-    this.#scheduleBaseTick = this.#ticks;
+    this.#rebaseSchedule();
     this.#schedule();
   }
 
@@ -106,6 +110,16 @@ export class Simulation {
 
   #dueAt(tick: number): number {
     return this.#scheduleBase + (tick - this.#scheduleBaseTick) * this.tickMs;
+  }
+
+  #dueWallTime(tick: number): number {
+    return Math.round(this.#scheduleBaseWall + (tick - this.#scheduleBaseTick) * this.tickMs);
+  }
+
+  #rebaseSchedule(): void {
+    this.#scheduleBase = performance.now();
+    this.#scheduleBaseWall = Date.now();
+    this.#scheduleBaseTick = this.#ticks;
   }
 
   #schedule(): void {
@@ -119,11 +133,10 @@ export class Simulation {
       if (stepsRun === MAX_CATCH_UP_TICKS) {
         const behindMs = performance.now() - this.#dueAt(this.#ticks + 1);
         this.#logger.warn({ behindMs: Math.round(behindMs) }, 'the simulation fell behind real time (event loop busy); skipping ahead');
-        this.#scheduleBase = performance.now();
-        this.#scheduleBaseTick = this.#ticks;
+        this.#rebaseSchedule();
         break;
       }
-      this.step();
+      this.step(this.#dueWallTime(this.#ticks + 1));
       stepsRun += 1;
     }
     if (this.#timer) this.#schedule();
