@@ -5,7 +5,13 @@ import { MqttSource } from '../gateway/mqtt/mqtt-source.js';
 import { OpcuaSource } from '../gateway/opcua/opcua-source.js';
 import type { Source } from '../gateway/source.js';
 import { TelemetryBus } from '../gateway/telemetry-bus.js';
+import { AlertEngine } from './alerts/alert-engine.js';
+import { logAlertEvents } from './alerts/alert-event-log.js';
+import { alertsSchema } from './alerts/alert-store.js';
 import type { MillwrightConfig, SourceConfig } from './config/config-schema.js';
+import { RuleEngine } from './detect/rules/rule-engine.js';
+import { AuditLog, auditSchema } from './store/audit-log.js';
+import { openBoxDatabase, type BoxDatabase } from './store/box-database.js';
 import { PlantOverview } from './plant-overview.js';
 import { startStatusReporter } from './status-reporter.js';
 
@@ -14,35 +20,50 @@ export interface Endpoint {
   readonly url: string;
 }
 
+const RULE_CHECK_INTERVAL_MS = 1000;
+
 /**
  * The composition root: builds the box's parts from a configuration and wires them together.
- * Start-up is in two steps so a demo can start its simulators between them: `createEdge` brings up
- * the infrastructure (embedded broker, telemetry bus), `startSources` connects to the plant.
+ * Start-up is in two steps so a demo can start its simulators between them: `create` brings up the
+ * infrastructure (embedded broker, storage, telemetry bus, alerts), `startSources` connects to the plant.
  */
 export class EdgeRuntime {
   readonly bus: TelemetryBus;
   readonly sources: readonly Source[];
   readonly overview: PlantOverview;
+  readonly audit: AuditLog;
+  readonly alerts: AlertEngine;
+  readonly rules: RuleEngine;
   private stopStatusReporter: () => void = () => {};
+  private ruleClock: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly config: MillwrightConfig,
     private readonly logger: Logger,
     private readonly broker: EmbeddedBroker | null,
+    readonly database: BoxDatabase,
   ) {
     this.bus = new TelemetryBus({ historyPerSignal: config.historyPerSignal, logger: logger.child({ part: 'bus' }) });
     this.sources = config.sources.map((source) => this.createSource(source));
     this.overview = new PlantOverview(this.bus, config.assets);
+    this.audit = new AuditLog(database);
+    this.alerts = new AlertEngine({ database, policy: config.alerts, audit: this.audit, logger: logger.child({ part: 'alerts' }) });
+    this.rules = new RuleEngine(config.assets, (reports) => this.alerts.report(reports), { silentAfterSeconds: config.silentAfterSeconds });
+    this.bus.subscribe((batch) => this.rules.onBatch(batch));
+    logAlertEvents(this.alerts, logger.child({ part: 'alerts' }));
   }
 
   static async create(config: MillwrightConfig, logger: Logger): Promise<EdgeRuntime> {
-    const broker = config.embeddedBroker
-      ? await startEmbeddedBroker({ ...config.embeddedBroker, logger: logger.child({ part: 'broker' }) })
-      : null;
+    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema], logger: logger.child({ part: 'store' }) });
+    let broker: EmbeddedBroker | null = null;
     try {
-      return new EdgeRuntime(config, logger, broker);
+      broker = config.embeddedBroker ? await startEmbeddedBroker({ ...config.embeddedBroker, logger: logger.child({ part: 'broker' }) }) : null;
+      const runtime = new EdgeRuntime(config, logger, broker, database);
+      runtime.alerts.start();
+      return runtime;
     } catch (error) {
       await broker?.stop();
+      database.close();
       throw error;
     }
   }
@@ -56,6 +77,7 @@ export class EdgeRuntime {
   async startSources(): Promise<void> {
     const publish = (batch: Parameters<TelemetryBus['publish']>[0]) => this.bus.publish(batch);
     await Promise.all(this.sources.map((source) => source.start(publish)));
+    this.ruleClock = setInterval(() => this.rules.check(), RULE_CHECK_INTERVAL_MS);
     const assetCount = Object.keys(this.config.assets).length;
     this.stopStatusReporter = startStatusReporter(this.sources, this.overview, assetCount, this.config.statusIntervalSeconds, this.logger.child({ part: 'status' }));
   }
@@ -72,12 +94,15 @@ export class EdgeRuntime {
 
   async stop(): Promise<void> {
     this.stopStatusReporter();
+    clearInterval(this.ruleClock);
     this.overview.close();
     const results = await Promise.allSettled(this.sources.map((source) => source.stop()));
     for (const result of results) {
       if (result.status === 'rejected') this.logger.warn({ err: result.reason }, 'a source did not stop cleanly');
     }
     await this.broker?.stop();
+    this.alerts.stop();
+    this.database.close();
   }
 
   private createSource(config: SourceConfig): Source {

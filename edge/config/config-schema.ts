@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
+import { AlertPolicySchema, type AlertPolicy } from '../alerts/alert-policy.js';
 
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const Id = Type.String({ pattern: ID_PATTERN });
@@ -14,7 +15,7 @@ export const SignalConfigSchema = Type.Object(
     description: Type.Optional(Type.String()),
     /** The range the signal stays in during normal operation: [low, high]. */
     normal: Type.Optional(Type.Tuple([Type.Number(), Type.Number()])),
-    /** Alarm limits, from the plant's alarm philosophy. */
+    /** Alarm limits, from the plant's alarm philosophy; each is its own alert condition. */
     limits: Type.Optional(
       Type.Object(
         {
@@ -26,6 +27,12 @@ export const SignalConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Hysteresis of the limits, in the signal's unit: a tripped limit clears once the value is back by this much. */
+    deadband: Type.Optional(Type.Number({ minimum: 0 })),
+    /** Faster changes than this (unit per second) point at the instrument: a 'rate' condition. */
+    maxRatePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** A value frozen this long while the machine's other signals move: a 'stuck' condition. */
+    stuckAfterSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   },
   { additionalProperties: false },
 );
@@ -35,6 +42,20 @@ export const AssetConfigSchema = Type.Object(
     name: Type.Optional(Type.String()),
     kind: Type.String({ minLength: 1, description: 'machine kind, e.g. centrifugal-pump' }),
     line: Type.Optional(Type.String()),
+    /**
+     * When the machine counts as running, from one of its signals: low limits and stuck-sensor checks
+     * apply only then, so a stopped machine does not raise alarms for being stopped.
+     */
+    running: Type.Optional(
+      Type.Object(
+        {
+          signal: Id,
+          above: Type.Optional(Type.Number()),
+          equals: Type.Optional(Type.Number()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     signals: RecordById(SignalConfigSchema),
   },
   { additionalProperties: false },
@@ -68,10 +89,15 @@ export const ConfigFileSchema = Type.Object(
     ),
     telemetry: Type.Optional(
       Type.Object(
-        { historyPerSignal: Type.Optional(Type.Integer({ minimum: 10, maximum: 10_000_000 })) },
+        {
+          historyPerSignal: Type.Optional(Type.Integer({ minimum: 10, maximum: 10_000_000 })),
+          /** No data from an asset for this long raises its communication condition. */
+          silentAfterSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        },
         { additionalProperties: false },
       ),
     ),
+    alerts: Type.Optional(AlertPolicySchema),
     sources: Type.Array(Type.Object({ kind: Type.String() }), { minItems: 1 }),
     assets: RecordById(AssetConfigSchema),
   },
@@ -93,6 +119,8 @@ export interface MillwrightConfig {
   readonly statusIntervalSeconds: number;
   readonly embeddedBroker: { readonly host: string; readonly port: number } | null;
   readonly historyPerSignal: number;
+  readonly silentAfterSeconds: number;
+  readonly alerts: AlertPolicy;
   readonly sources: readonly SourceConfig[];
   readonly assets: Readonly<Record<string, AssetConfig>>;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { MqttSourceConfigSchema, type MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import { OpcuaSourceConfigSchema, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
+import type { AlertPolicy } from '../alerts/alert-policy.js';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { ConfigFileSchema, type AssetConfig, type LogLevel, type MillwrightConfig, type SourceConfig } from './config-schema.js';
 import { interpolateEnvironment } from './env-interpolation.js';
@@ -90,7 +91,8 @@ interface FileShape {
   log?: { level?: LogLevel };
   statusIntervalSeconds?: number;
   embeddedBroker?: { host?: string; port?: number };
-  telemetry?: { historyPerSignal?: number };
+  telemetry?: { historyPerSignal?: number; silentAfterSeconds?: number };
+  alerts?: AlertPolicy;
   sources: SourceConfig[];
   assets: Record<string, AssetConfig>;
 }
@@ -105,6 +107,8 @@ function resolveConfig(file: FileShape, origin: string, baseDir: string): Millwr
     statusIntervalSeconds: file.statusIntervalSeconds ?? 5,
     embeddedBroker: file.embeddedBroker ? { host: file.embeddedBroker.host ?? '127.0.0.1', port: file.embeddedBroker.port ?? 1883 } : null,
     historyPerSignal: file.telemetry?.historyPerSignal ?? 3600,
+    silentAfterSeconds: file.telemetry?.silentAfterSeconds ?? 30,
+    alerts: file.alerts ?? {},
     sources: file.sources.map((source) => resolveSourcePaths(source, absolute)),
     assets: file.assets,
   };

@@ -2,12 +2,14 @@ import { closest, distance } from 'fastest-levenshtein';
 import { compileMapping } from '../../gateway/mqtt/mqtt-mapping.js';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import { checkSecuritySettings, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
+import { resolveAlertPolicy, type AlertPolicy } from '../alerts/alert-policy.js';
 import type { AssetConfig, SourceConfig } from './config-schema.js';
 import { formatPath } from './config-error.js';
 import type { SchemaProblem } from './schema-problems.js';
 
 export interface SchemaValidFile {
   readonly embeddedBroker?: unknown;
+  readonly alerts?: AlertPolicy;
   readonly sources: readonly SourceConfig[];
   readonly assets: Readonly<Record<string, AssetConfig>>;
 }
@@ -16,6 +18,11 @@ export interface SchemaValidFile {
 export function semanticProblems(file: SchemaValidFile): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   checkAssets(file.assets, problems);
+  try {
+    resolveAlertPolicy(file.alerts);
+  } catch (error) {
+    problems.push({ path: ['alerts'], message: (error as Error).message });
+  }
   const mappedBy = new Map<string, string>();
   const sourceIds = new Map<string, number>();
   file.sources.forEach((source, index) => {
@@ -31,6 +38,11 @@ export function semanticProblems(file: SchemaValidFile): SchemaProblem[] {
 
 function checkAssets(assets: Readonly<Record<string, AssetConfig>>, problems: SchemaProblem[]): void {
   for (const [assetId, asset] of Object.entries(assets)) {
+    if (asset.running) {
+      const path = ['assets', assetId, 'running'];
+      if (!asset.signals[asset.running.signal]) problems.push({ path: [...path, 'signal'], message: `asset "${assetId}" has no signal "${asset.running.signal}"${suggest(asset.running.signal, Object.keys(asset.signals))}` });
+      if ((asset.running.above === undefined) === (asset.running.equals === undefined)) problems.push({ path, message: 'give exactly one of "above" or "equals"' });
+    }
     for (const [signalId, signal] of Object.entries(asset.signals)) {
       const path = ['assets', assetId, 'signals', signalId];
       if (signal.normal && !(signal.normal[0] < signal.normal[1])) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/logger.js';
 import type { Sample } from '../../gateway/sample.js';
+import type { Alert } from '../../edge/alerts/alert.js';
 import { withDemoOverrides } from '../../edge/cli/demo-command.js';
 import type { MillwrightConfig } from '../../edge/config/config-schema.js';
 import { loadConfigFile } from '../../edge/config/load-config.js';
@@ -29,6 +30,22 @@ function nextSample(edge: EdgeRuntime, predicate: (sample: Sample) => boolean, w
   });
 }
 
+/** Resolves with the alert once the condition's alert goes active. */
+function nextAlert(edge: EdgeRuntime, conditionId: string, timeoutMs = 30_000): Promise<Alert> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for an alert on ${conditionId}`));
+    }, timeoutMs);
+    const unsubscribe = edge.alerts.subscribe((event) => {
+      if (event.type !== 'activated' || event.alert?.conditionId !== conditionId) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(event.alert);
+    });
+  });
+}
+
 function configuredSignals(config: MillwrightConfig): [string, string][] {
   return Object.entries(config.assets).flatMap(([asset, { signals }]) => Object.keys(signals).map((signal): [string, string] => [asset, signal]));
 }
@@ -42,12 +59,21 @@ describe('the demo plant through the gateway', () => {
   let simulators: SimulatorsHandle;
   const speed = 10;
 
+  const inject = async (machine: string, fault: string, options: { severity: number; signal?: string }) => {
+    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control` });
+    try {
+      await control.inject(machine, fault, options);
+    } finally {
+      await control.close();
+    }
+  };
+
   const startPlant = (seed: number) =>
     startSimulators({ plcPort, mqttUrl: edge.brokerUrl!, seed, speed, pkiFolder: `${data.path}/pki/simulator`, logger: silentLogger });
 
   beforeAll(async () => {
     plcPort = await freePort();
-    config = { ...withDemoOverrides(await loadConfigFile(DEMO_CONFIG_FILE), { seed: 1, speed, plcPort, mqttPort: 0, dataDir: data.path }), statusIntervalSeconds: 0 };
+    config = { ...withDemoOverrides(await loadConfigFile(DEMO_CONFIG_FILE), { seed: 1, speed, plcPort, mqttPort: 0, dataDir: data.path }), statusIntervalSeconds: 0, silentAfterSeconds: 3 };
     edge = await EdgeRuntime.create(config, silentLogger);
     simulators = await startPlant(1);
     await edge.startSources();
@@ -82,23 +108,33 @@ describe('the demo plant through the gateway', () => {
     expect(edge.sources.map((source) => source.health().state)).toEqual(['connected', 'connected']);
     expect(edge.overview.outOfNormal()).toEqual([]);
     expect(edge.overview.silentAssets(5000)).toEqual([]);
+    expect(edge.alerts.list()).toEqual([]);
     expect(edge.sources.flatMap((source) => Object.keys(source.health().rejected))).toEqual([]);
   });
 
   it('shows an injected bearing fault in that pump\'s vibration and bearing temperature', async () => {
     const baselineVibration = edge.bus.latest('pump-01', 'vibration_de')!.value;
     const baselineTemperature = edge.bus.latest('pump-01', 'bearing_temp_de')!.value;
-    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control` });
-    try {
-      await control.inject('pump-01', 'bearing-wear', { severity: 0.8 });
-    } finally {
-      await control.close();
-    }
+    const alerted = nextAlert(edge, 'pump-01/limit/vibration_de.high');
+    await inject('pump-01', 'bearing-wear', { severity: 0.8 });
     const vibration = await nextSample(edge, (s) => s.asset === 'pump-01' && s.signal === 'vibration_de' && s.value > baselineVibration + 3, 'pump-01 vibration_de up by 3 mm/s');
     expect(vibration.quality).toBe('good');
     expect(edge.overview.outOfNormal()).toContainEqual(expect.objectContaining({ asset: 'pump-01', signal: 'vibration_de' }));
     await nextSample(edge, (s) => s.asset === 'pump-01' && s.signal === 'bearing_temp_de' && s.value > baselineTemperature + 1, 'pump-01 bearing_temp_de up by 1 K');
     expect(edge.bus.latest('compressor-01', 'vibration')!.value).toBeLessThan(3);
+    const alert = await alerted;
+    expect(alert).toMatchObject({ asset: 'pump-01', kind: 'limit', priority: 'medium', state: 'active-unacked' });
+    expect(alert.message).toMatch(/^vibration_de [\d.]+ mm\/s above its high limit 4.5 mm\/s$/);
+  });
+
+  it('tells a failed sensor from lost communication', async () => {
+    const sensorAlert = nextAlert(edge, 'compressor-01/quality/oil_temp');
+    await inject('compressor-01', 'sensor-dropout', { severity: 1, signal: 'oil_temp' });
+    expect((await sensorAlert).message).toBe('oil_temp reports bad quality while the rest of compressor-01 is fine: sensor failure?');
+    const linkAlert = nextAlert(edge, 'conveyor-02/quality/communication');
+    await inject('conveyor-02', 'comm-loss', { severity: 1 });
+    expect((await linkAlert).message).toBe('no data from conveyor-02 for 3 s: lost communication?');
+    expect(edge.alerts.list({ assets: ['compressor-01'] }).map((a) => a.conditionId)).toEqual(['compressor-01/quality/oil_temp']);
   });
 
   it('recovers on its own when the simulator is stopped and started again', async () => {

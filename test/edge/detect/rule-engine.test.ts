@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../../gateway/sample.js';
+import type { ConditionReport } from '../../../edge/alerts/condition-report.js';
+import type { AssetConfig } from '../../../edge/config/config-schema.js';
+import { RuleEngine } from '../../../edge/detect/rules/rule-engine.js';
+
+const PUMP: AssetConfig = {
+  kind: 'centrifugal-pump',
+  running: { signal: 'state', equals: 2 },
+  signals: {
+    state: { unit: '' },
+    flow: { unit: 'm³/h', limits: { lowLow: 30, low: 60 }, deadband: 5 },
+    vibration_de: { unit: 'mm/s', limits: { high: 4.5, highHigh: 7.1 }, deadband: 0.2, stuckAfterSeconds: 30 },
+    bearing_temp_de: { unit: '°C', maxRatePerSecond: 5, stuckAfterSeconds: 30 },
+  },
+};
+
+function harness(assets: Record<string, AssetConfig> = { 'pump-01': PUMP }) {
+  let now = 0;
+  const reports: ConditionReport[] = [];
+  const engine = new RuleEngine(assets, (batch) => reports.push(...batch), { silentAfterSeconds: 15, now: () => now });
+  let ts = 1_700_000_000_000;
+  const feed = (values: Record<string, number | null>, asset = 'pump-01') => {
+    ts += 1000;
+    now += 1000;
+    const batch: Sample[] = Object.entries(values).map(([signal, value]) => ({
+      asset,
+      signal,
+      value: value ?? Number.NaN,
+      ts,
+      quality: value === null ? 'bad' : 'good',
+      source: 'plc',
+    }));
+    engine.onBatch(batch);
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    engine.check();
+  };
+  const take = () => reports.splice(0).map((r) => `${r.conditionId} ${r.active ? 'on' : 'off'} ${r.priority}`);
+  return { feed, advance, take, reports };
+}
+
+describe('rule layer', () => {
+  it('trips each limit as its own condition and clears it only past the deadband', () => {
+    const { feed, take, reports } = harness();
+    feed({ state: 2, vibration_de: 3 });
+    expect(take()).toEqual([]);
+    feed({ vibration_de: 5 });
+    expect(reports[0]?.message).toBe('vibration_de 5 mm/s above its high limit 4.5 mm/s');
+    expect(take()).toEqual(['pump-01/limit/vibration_de.high on medium']);
+    feed({ vibration_de: 7.5 });
+    expect(take()).toEqual(['pump-01/limit/vibration_de.highHigh on high']);
+    feed({ vibration_de: 7.0 });
+    expect(take()).toEqual([]); // inside the deadband of 7.1
+    feed({ vibration_de: 6.8 });
+    expect(take()).toEqual(['pump-01/limit/vibration_de.highHigh off high']);
+    feed({ vibration_de: 4.4 });
+    feed({ vibration_de: 4.4 });
+    expect(take()).toEqual([]);
+    feed({ vibration_de: 4.2 });
+    expect(take()).toEqual(['pump-01/limit/vibration_de.high off medium']);
+  });
+
+  it('holds low limits only while the machine runs', () => {
+    const { feed, take } = harness();
+    feed({ state: 2, flow: 120 });
+    feed({ flow: 50 });
+    expect(take()).toEqual(['pump-01/limit/flow.low on medium']);
+    feed({ state: 0, flow: 0 });
+    expect(take()).toEqual(['pump-01/limit/flow.low off medium']);
+    feed({ flow: 0 });
+    expect(take()).toEqual([]);
+  });
+
+  it('flags a change faster than the process can move, and starts over after bad data', () => {
+    const { feed, take } = harness();
+    feed({ state: 2, bearing_temp_de: 55 });
+    feed({ bearing_temp_de: 56 });
+    expect(take()).toEqual([]);
+    feed({ bearing_temp_de: 90 });
+    expect(take()).toEqual(['pump-01/rate/bearing_temp_de on low']);
+    feed({ bearing_temp_de: 91 });
+    expect(take()).toEqual(['pump-01/rate/bearing_temp_de off low']);
+    feed({ bearing_temp_de: null, vibration_de: 2 });
+    feed({ bearing_temp_de: 40, vibration_de: 2.1 });
+    expect(take().filter((r) => r.includes('/rate/'))).toEqual([]);
+  });
+
+  it('calls a value frozen while the machine moves stuck, but not a stopped machine or a zero', () => {
+    const { feed, advance, take } = harness();
+    feed({ state: 2, vibration_de: 2, bearing_temp_de: 55 });
+    for (let i = 0; i < 40; i++) feed({ vibration_de: 2 + (i % 3) * 0.01, bearing_temp_de: 55.4 });
+    advance(0);
+    const stuck = take();
+    expect(stuck).toEqual(['pump-01/stuck/bearing_temp_de on medium']);
+    feed({ bearing_temp_de: 55.5 });
+    expect(take()).toEqual(['pump-01/stuck/bearing_temp_de off medium']);
+
+    const stopped = harness();
+    stopped.feed({ state: 0, vibration_de: 0, bearing_temp_de: 40 });
+    for (let i = 0; i < 40; i++) stopped.feed({ vibration_de: 0, bearing_temp_de: 40 - i * 0.1 });
+    stopped.advance(0);
+    expect(stopped.take()).toEqual([]);
+  });
+
+  it('tells one failed sensor from lost communication with the whole device', () => {
+    const { feed, advance, take, reports } = harness();
+    feed({ state: 2, flow: 120, vibration_de: 2 });
+    feed({ state: 2, flow: 120, vibration_de: null });
+    expect(reports[0]?.message).toBe('vibration_de reports bad quality while the rest of pump-01 is fine: sensor failure?');
+    expect(take()).toEqual(['pump-01/quality/vibration_de on medium']);
+    feed({ state: null, flow: null, vibration_de: null });
+    expect(take()).toEqual(['pump-01/quality/communication on high', 'pump-01/quality/vibration_de off medium']);
+    feed({ state: 2, flow: 121, vibration_de: 2 });
+    expect(take()).toEqual(['pump-01/quality/communication off high']);
+    advance(16_000);
+    expect(take()).toEqual(['pump-01/quality/communication on high']);
+    advance(10_000);
+    expect(take()).toEqual([]);
+    feed({ state: 2, flow: 120 });
+    expect(take()).toEqual(['pump-01/quality/communication off high']);
+  });
+
+  it('ignores samples of unconfigured assets and signals', () => {
+    const { feed, take } = harness();
+    feed({ unknown_signal: 1e9 });
+    feed({ flow: 1 }, 'pump-99');
+    expect(take()).toEqual([]);
+  });
+});
