@@ -24,12 +24,12 @@ export interface TestMosquitto {
 export const hasMosquittoPub = spawnSync('mosquitto_pub', ['--help']).error === undefined;
 
 /**
- * The broker given by MILLWRIGHT_TEST_MOSQUITTO_URL, else Debian's mosquitto spawned on a free
- * loopback port and awaited until it accepts connections. Throws saying how to install it when
+ * The broker given by MILLWRIGHT_TEST_MOSQUITTO_URL, else (or with `ownProcess`, for a test that must
+ * restart it) Debian's mosquitto spawned on a free loopback port and awaited until it accepts connections. Throws saying how to install it when
  * neither is available: the interop test must not pass silently.
  */
-export async function startTestMosquitto(): Promise<TestMosquitto> {
-  const fromEnv = process.env['MILLWRIGHT_TEST_MOSQUITTO_URL'];
+export async function startTestMosquitto(options: { ownProcess?: boolean } = {}): Promise<TestMosquitto> {
+  const fromEnv = options.ownProcess ? undefined : process.env['MILLWRIGHT_TEST_MOSQUITTO_URL'];
   if (fromEnv !== undefined && fromEnv !== '') {
     return { url: fromEnv, port: null, restart: () => Promise.reject(new Error('cannot restart a broker given by URL')), stop: async () => {} };
   }

@@ -88,20 +88,30 @@ describe('MqttSource with mosquitto', () => {
     expect(source.deadLetters()[0]).toMatchObject({ topic: `${prefix}/millbrook/packaging/meter-01/energy`, reason: 'malformed_json', payloadExcerpt: 'not a number' });
   });
 
-  it('resubscribes after mosquitto restarts without its sessions and data flows again', async (context) => {
-    if (mosquitto.port === null) context.skip('the broker was given by MILLWRIGHT_TEST_MOSQUITTO_URL; only a spawned one can be restarted');
-    const reconnectsBefore = source.health().reconnects;
-    await sensor.endAsync(true);
-    await mosquitto.restart();
-    sensor = await connectPublisher(mosquitto.url);
-    let value = 1;
-    const republish = setInterval(() => void publish(sensor, `${prefix}/millbrook/packaging/meter-01/energy`, String(100_000 + value++)).catch(() => undefined), 200);
+  it('resubscribes after mosquitto restarts without its sessions and data flows again', async () => {
+    const own = await startTestMosquitto({ ownProcess: true });
+    const restartCollector = new SampleCollector();
+    const restarting = new MqttSource({ ...config, url: own.url, clientId: `millwright-test-${randomUUID()}` });
+    let publisher = await connectPublisher(own.url);
     try {
-      await collector.until((samples) => samples.some((s) => s.signal === 'energy' && s.value > 100_000), 'energy after the restart', 15_000);
+      await restarting.start(restartCollector.emit);
+      const reconnectsBefore = restarting.health().reconnects;
+      await publisher.endAsync(true);
+      await own.restart();
+      publisher = await connectPublisher(own.url);
+      let value = 1;
+      const republish = setInterval(() => void publish(publisher, `${prefix}/millbrook/packaging/meter-01/energy`, String(100_000 + value++)).catch(() => undefined), 200);
+      try {
+        await restartCollector.until((samples) => samples.some((s) => s.signal === 'energy' && s.value > 100_000), 'energy after the restart', 15_000);
+      } finally {
+        clearInterval(republish);
+      }
+      expect(restarting.health().state).toBe('connected');
+      expect(restarting.health().reconnects).toBeGreaterThan(reconnectsBefore);
     } finally {
-      clearInterval(republish);
+      await publisher.endAsync(true);
+      await restarting.stop();
+      await own.stop();
     }
-    expect(source.health().state).toBe('connected');
-    expect(source.health().reconnects).toBeGreaterThan(reconnectsBefore);
   });
 });
