@@ -5,7 +5,7 @@ import type { LogLevel } from './config/config-schema.js';
 export type LogFormat = 'pretty' | 'json';
 
 /** On a terminal these fields only repeat what the message says (the status table, the endpoint lines). */
-const PRETTY_HIDDEN_KEYS = 'pid,hostname,part,sources,silent,outOfNormal,listening';
+const PRETTY_HIDDEN_KEYS = 'pid,hostname,part,sources,silent,outOfNormal,listening,alertEvent,alertId,conditionId';
 
 export interface LoggerOptions {
   readonly format?: LogFormat;
