@@ -9,6 +9,8 @@ import { AlertEngine } from './alerts/alert-engine.js';
 import { logAlertEvents } from './alerts/alert-event-log.js';
 import { alertsSchema } from './alerts/alert-store.js';
 import type { MillwrightConfig, SourceConfig } from './config/config-schema.js';
+import type { ConsoleContext } from './console/console-context.js';
+import { ConsoleServer } from './console/console-server.js';
 import { RuleEngine } from './detect/rules/rule-engine.js';
 import { AuditLog, auditSchema } from './store/audit-log.js';
 import { openBoxDatabase, type BoxDatabase } from './store/box-database.js';
@@ -34,6 +36,7 @@ export class EdgeRuntime {
   readonly audit: AuditLog;
   readonly alerts: AlertEngine;
   readonly rules: RuleEngine;
+  private consoleServer: ConsoleServer | null = null;
   private stopStatusReporter: () => void = () => {};
   private ruleClock: NodeJS.Timeout | undefined;
 
@@ -56,16 +59,29 @@ export class EdgeRuntime {
   static async create(config: MillwrightConfig, logger: Logger): Promise<EdgeRuntime> {
     const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema], logger: logger.child({ part: 'store' }) });
     let broker: EmbeddedBroker | null = null;
+    let runtime: EdgeRuntime | undefined;
     try {
       broker = config.embeddedBroker ? await startEmbeddedBroker({ ...config.embeddedBroker, logger: logger.child({ part: 'broker' }) }) : null;
-      const runtime = new EdgeRuntime(config, logger, broker, database);
+      runtime = new EdgeRuntime(config, logger, broker, database);
       runtime.alerts.start();
+      if (config.console) {
+        runtime.consoleServer = await ConsoleServer.create({ settings: config.console, context: runtime.consoleContext(), logger });
+        await runtime.consoleServer.start();
+      }
       return runtime;
     } catch (error) {
+      await runtime?.consoleServer?.stop();
+      runtime?.alerts.stop();
+      runtime?.overview.close();
       await broker?.stop();
       database.close();
       throw error;
     }
+  }
+
+  /** The operator console, when the configuration has a console section; listening once create() resolved. */
+  get console(): ConsoleServer | null {
+    return this.consoleServer;
   }
 
   /** URL of the embedded MQTT broker, when the configuration runs one. */
@@ -89,10 +105,12 @@ export class EdgeRuntime {
       const health = source.health();
       endpoints.push({ name: `source ${source.id} (${health.kind}) reads`, url: health.target });
     }
+    if (this.console) endpoints.push({ name: 'operator console', url: this.console.url }); // last: the line people open
     return endpoints;
   }
 
   async stop(): Promise<void> {
+    await this.consoleServer?.stop();
     this.stopStatusReporter();
     clearInterval(this.ruleClock);
     this.overview.close();
@@ -103,6 +121,22 @@ export class EdgeRuntime {
     await this.broker?.stop();
     this.alerts.stop();
     this.database.close();
+  }
+
+  private consoleContext(): ConsoleContext {
+    return {
+      site: this.config.site,
+      assets: this.config.assets,
+      silentAfterMs: this.config.silentAfterSeconds * 1000,
+      bus: this.bus,
+      alerts: this.alerts,
+      audit: this.audit,
+      overview: this.overview,
+      sources: () => this.sources.map((source) => source.health()),
+      storage: () => this.database.health(),
+      brokerUrl: () => this.brokerUrl,
+      models: () => [], // anomaly detection lists its models here when it lands
+    };
   }
 
   private createSource(config: SourceConfig): Source {

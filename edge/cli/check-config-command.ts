@@ -11,5 +11,9 @@ export async function runCheckConfig(configFile: string): Promise<void> {
     const target = source.kind === 'opcua' ? `${source.endpoint}, ${source.nodes.length} nodes` : `${source.url}, ${source.mappings.length} topic mappings`;
     console.log(`  source ${source.id} (${source.kind}): ${target}`);
   }
+  if (config.console) {
+    const scheme = config.console.tls ? 'https' : 'http';
+    console.log(`  operator console on ${scheme}://${config.console.host}:${config.console.port}, ${config.console.users.length} user(s): ${config.console.users.map((user) => `${user.name} (${user.role})`).join(', ')}`);
+  }
   if (config.embeddedBroker) console.log(`  embedded MQTT broker on ${config.embeddedBroker.host}:${config.embeddedBroker.port}`);
 }

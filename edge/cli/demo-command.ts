@@ -15,6 +15,8 @@ export interface DemoOptions {
   readonly scenario?: string;
   readonly plcPort: number;
   readonly mqttPort: number;
+  /** Port of the operator console; the demo configuration's (8080) when not given. */
+  readonly consolePort?: number;
   readonly dataDir: string;
 }
 
@@ -54,6 +56,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   );
   logger.info(`machines: ${simulators.machines.map((m) => `${m.id} (${m.kind}, ${m.transport})`).join(', ')}`);
   logger.info('inject a fault from another terminal: npx millwright sim inject pump-01 bearing-wear --severity 0.8 --ramp 30s');
+  if (edge.console) logger.info(`open the console at ${edge.console.url} and log in as operator / operator-demo (demo users in edge/config/demo.yaml)`);
 }
 
 /** The demo config names fixed ports; the CLI (and tests) may move them and the data folder. */
@@ -62,6 +65,7 @@ export function withDemoOverrides(config: MillwrightConfig, options: DemoOptions
     ...config,
     dataDir: options.dataDir,
     embeddedBroker: config.embeddedBroker && { ...config.embeddedBroker, port: options.mqttPort },
+    console: config.console && { ...config.console, port: options.consolePort ?? config.console.port },
     sources: config.sources.map((source) =>
       source.kind === 'opcua' ? { ...source, endpoint: source.endpoint.replace(/:\d+(\/|$)/, `:${options.plcPort}$1`) } : source,
     ),

@@ -18,8 +18,9 @@ program
   .option('--scenario <file-or-name>', 'a timeline of faults to play (e.g. bearing-wear-and-air-leak)')
   .option('--plc-port <port>', 'OPC UA port of the simulated PLC', integerIn(1, 65535), 4840)
   .option('--mqtt-port <port>', 'port of the embedded MQTT broker', integerIn(1, 65535), 1883)
+  .option('--console-port <port>', 'port of the operator console (0 = any free port)', integerIn(0, 65535), 8080)
   .option('--data <dir>', 'folder for certificates and state', 'data')
-  .action((options: { seed: number; speed: number; scenario?: string; plcPort: number; mqttPort: number; data: string }) =>
+  .action((options: { seed: number; speed: number; scenario?: string; plcPort: number; mqttPort: number; consolePort: number; data: string }) =>
     import('./demo-command.js').then(({ runDemo }) => runDemo({ ...options, dataDir: path.resolve(options.data) })),
   );
 
@@ -33,6 +34,12 @@ program
   .command('check-config <file>')
   .description('validate a configuration file and summarise it, without connecting to anything')
   .action(async (file: string) => (await import('./check-config-command.js')).runCheckConfig(file));
+
+program
+  .command('hash-password')
+  .description('print the hash of a password for console.users[].passwordHash (read from the terminal, or the first line of stdin)')
+  .option('--cost <ln>', 'scrypt cost as log2 of N (each step doubles the time and memory)', integerIn(10, 20), 15)
+  .action(async (options: { cost: number }) => (await import('./hash-password-command.js')).runHashPassword(options));
 
 addSimCommands(program);
 addBrowseCommand(program);

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { AlertPolicySchema, type AlertPolicy } from '../alerts/alert-policy.js';
+import { ConsoleConfigSchema, type ConsoleSettings } from '../console/console-config.js';
 
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const Id = Type.String({ pattern: ID_PATTERN });
@@ -98,6 +99,8 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     alerts: Type.Optional(AlertPolicySchema),
+    /** The operator console (web page, HTTP API, WebSocket) and its users; no console without it. */
+    console: Type.Optional(ConsoleConfigSchema),
     sources: Type.Array(Type.Object({ kind: Type.String() }), { minItems: 1 }),
     assets: RecordById(AssetConfigSchema),
   },
@@ -121,6 +124,8 @@ export interface MillwrightConfig {
   readonly historyPerSignal: number;
   readonly silentAfterSeconds: number;
   readonly alerts: AlertPolicy;
+  /** Null when the file has no console section: the box runs without one. */
+  readonly console: ConsoleSettings | null;
   readonly sources: readonly SourceConfig[];
   readonly assets: Readonly<Record<string, AssetConfig>>;
 }

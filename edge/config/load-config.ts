@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { MqttSourceConfigSchema, type MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import { OpcuaSourceConfigSchema, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import type { AlertPolicy } from '../alerts/alert-policy.js';
+import { resolveConsoleConfig, type ConsoleConfig } from '../console/console-config.js';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { ConfigFileSchema, type AssetConfig, type LogLevel, type MillwrightConfig, type SourceConfig } from './config-schema.js';
 import { interpolateEnvironment } from './env-interpolation.js';
@@ -93,6 +94,7 @@ interface FileShape {
   embeddedBroker?: { host?: string; port?: number };
   telemetry?: { historyPerSignal?: number; silentAfterSeconds?: number };
   alerts?: AlertPolicy;
+  console?: ConsoleConfig;
   sources: SourceConfig[];
   assets: Record<string, AssetConfig>;
 }
@@ -109,6 +111,7 @@ function resolveConfig(file: FileShape, origin: string, baseDir: string): Millwr
     historyPerSignal: file.telemetry?.historyPerSignal ?? 3600,
     silentAfterSeconds: file.telemetry?.silentAfterSeconds ?? 30,
     alerts: file.alerts ?? {},
+    console: file.console ? resolveConsoleConfig(file.console, baseDir) : null,
     sources: file.sources.map((source) => resolveSourcePaths(source, absolute)),
     assets: file.assets,
   };

@@ -3,6 +3,7 @@ import { compileMapping } from '../../gateway/mqtt/mqtt-mapping.js';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import { checkSecuritySettings, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { resolveAlertPolicy, type AlertPolicy } from '../alerts/alert-policy.js';
+import { consoleConfigProblems, type ConsoleConfig } from '../console/console-config.js';
 import type { AssetConfig, SourceConfig } from './config-schema.js';
 import { formatPath } from './config-error.js';
 import type { SchemaProblem } from './schema-problems.js';
@@ -10,6 +11,7 @@ import type { SchemaProblem } from './schema-problems.js';
 export interface SchemaValidFile {
   readonly embeddedBroker?: unknown;
   readonly alerts?: AlertPolicy;
+  readonly console?: ConsoleConfig;
   readonly sources: readonly SourceConfig[];
   readonly assets: Readonly<Record<string, AssetConfig>>;
 }
@@ -23,6 +25,7 @@ export function semanticProblems(file: SchemaValidFile): SchemaProblem[] {
   } catch (error) {
     problems.push({ path: ['alerts'], message: (error as Error).message });
   }
+  if (file.console) problems.push(...consoleConfigProblems(file.console).map((problem) => ({ ...problem, path: ['console', ...problem.path] })));
   const mappedBy = new Map<string, string>();
   const sourceIds = new Map<string, number>();
   file.sources.forEach((source, index) => {

@@ -68,7 +68,7 @@ describe('millwright CLI', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     plcPort = await freePort();
     mqttPort = await freePort();
-    demo = millwright(['demo', '--plc-port', String(plcPort), '--mqtt-port', String(mqttPort), '--data', folder.path], folder.path);
+    demo = millwright(['demo', '--plc-port', String(plcPort), '--mqtt-port', String(mqttPort), '--console-port', '0', '--data', folder.path], folder.path);
     createInterface({ input: demo.stdout }).on('line', (text) => {
       if (!text.startsWith('{')) return; // node-opcua prints a few plain lines of its own
       lines.push(JSON.parse(text) as LogLine);
@@ -87,6 +87,7 @@ describe('millwright CLI', { timeout: 90_000 }, () => {
   it('demo says where everything listens and reports live telemetry from both sources', async () => {
     await waitForLine((line) => line.msg.startsWith('simulated PLC (OPC UA)') && (line['listening'] as { url: string } | undefined)?.url === `opc.tcp://127.0.0.1:${plcPort}`, 'the PLC endpoint line');
     await waitForLine((line) => line.msg.startsWith('MQTT broker (embedded)'), 'the broker line');
+    await waitForLine((line) => line.msg.startsWith('operator console') && /^http:\/\/127\.0\.0\.1:\d+$/.test((line['listening'] as { url: string }).url), 'the console line');
     const status = await waitForLine(
       (line) => line.msg.startsWith('status:') && (line['sources'] as { samplesPerSecond: number; state: string }[]).every((s) => s.state === 'connected' && s.samplesPerSecond > 0),
       'a status line with both sources connected and delivering',

@@ -73,7 +73,7 @@ describe('the demo plant through the gateway', () => {
 
   beforeAll(async () => {
     plcPort = await freePort();
-    config = { ...withDemoOverrides(await loadConfigFile(DEMO_CONFIG_FILE), { seed: 1, speed, plcPort, mqttPort: 0, dataDir: data.path }), statusIntervalSeconds: 0, silentAfterSeconds: 3 };
+    config = { ...withDemoOverrides(await loadConfigFile(DEMO_CONFIG_FILE), { seed: 1, speed, plcPort, mqttPort: 0, consolePort: 0, dataDir: data.path }), statusIntervalSeconds: 0, silentAfterSeconds: 3 };
     edge = await EdgeRuntime.create(config, silentLogger);
     simulators = await startPlant(1);
     await edge.startSources();

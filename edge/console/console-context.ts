@@ -1,0 +1,35 @@
+import type { SourceHealth } from '../../gateway/source.js';
+import type { TelemetryBus } from '../../gateway/telemetry-bus.js';
+import type { AlertEngine } from '../alerts/alert-engine.js';
+import type { AssetConfig } from '../config/config-schema.js';
+import type { PlantOverview } from '../plant-overview.js';
+import type { AuditLog } from '../store/audit-log.js';
+import type { StorageHealth } from '../store/box-database.js';
+
+/** One anomaly model as the console lists it; detection fills in what it knows beyond these fields. */
+export interface ModelSummary {
+  readonly id: string;
+  readonly asset: string | null;
+  readonly kind: string;
+  /** e.g. calibrating, ready, failed: detection defines them. */
+  readonly state: string;
+  readonly [more: string]: unknown;
+}
+
+/** What the console reads and acts on: the parts of the box, handed over by the composition root. */
+export interface ConsoleContext {
+  readonly site: string;
+  readonly assets: Readonly<Record<string, AssetConfig>>;
+  /** An asset without data this long counts as not reporting. */
+  readonly silentAfterMs: number;
+  readonly bus: TelemetryBus;
+  readonly alerts: AlertEngine;
+  readonly audit: AuditLog;
+  readonly overview: Pick<PlantOverview, 'silentAssets'>;
+  readonly sources: () => readonly SourceHealth[];
+  readonly storage: () => StorageHealth;
+  /** The embedded MQTT broker's URL, or null when the box uses an outside broker. */
+  readonly brokerUrl: () => string | null;
+  /** Anomaly models; an empty list until detection lands. */
+  readonly models: () => readonly ModelSummary[];
+}

@@ -1,0 +1,40 @@
+import type { Static } from 'typebox';
+import type { ConsoleContext } from './console-context.js';
+import type { HealthAnswer } from './http-schemas.js';
+import type { SourceRates } from './source-rates.js';
+
+export type Health = Static<typeof HealthAnswer>;
+
+export interface ConsoleStatus {
+  readonly startedAt: number;
+  readonly webSocketClients: number;
+  readonly sessions: number;
+}
+
+/** The box at a glance: `degraded` with the reasons when a source is down, storage is not ok, or alarms flood. */
+export function healthReport(context: ConsoleContext, rates: SourceRates, status: ConsoleStatus): Health {
+  const sources = context.sources();
+  const storage = context.storage();
+  const flood = context.alerts.flood();
+  const brokerUrl = context.brokerUrl();
+  const problems = [
+    ...sources.filter((source) => source.state !== 'connected').map((source) => `source ${source.id} is ${source.state}${source.lastError ? `: ${source.lastError}` : ''}`),
+    ...(storage.status === 'ok' ? [] : [`storage is ${storage.status}${storage.lastError ? `: ${storage.lastError.message}` : ''}`]),
+    ...(flood.active ? [`alarm flood: ${flood.annunciationsInWindow} alerts in the window`] : []),
+  ];
+  const models = context.models();
+  return {
+    status: problems.length === 0 ? 'ok' : 'degraded',
+    problems,
+    site: context.site,
+    startedAt: status.startedAt,
+    now: Date.now(),
+    sources: sources.map((source) => ({ ...source, rejected: { ...source.rejected }, samplesPerSecond: Math.round(rates.rate(source.id) * 10) / 10 })),
+    broker: brokerUrl === null ? null : { embedded: true, url: brokerUrl },
+    bus: context.bus.stats(),
+    storage: { ...storage, lastError: storage.lastError && { message: storage.lastError.message, at: storage.lastError.at, ...(storage.lastError.code ? { code: storage.lastError.code } : {}) } },
+    alerts: { counts: context.alerts.counts(), flood, latestEventId: context.alerts.latestEventId(), stats: { ...context.alerts.stats() } },
+    console: { webSocketClients: status.webSocketClients, sessions: status.sessions },
+    models: [...models],
+  };
+}
