@@ -1,0 +1,9 @@
+import { build } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const VITE_CONFIG = fileURLToPath(new URL('../../../../edge/console/web/vite.config.ts', import.meta.url));
+
+/** Builds the web page from the current sources into the folder the console serves (a clean clone has none). */
+export async function buildConsolePage(): Promise<void> {
+  await build({ configFile: VITE_CONFIG, logLevel: 'warn' });
+}
