@@ -57,6 +57,16 @@ export const AssetConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** The PLC's trip (fault code) signal: non-zero raises an urgent trip alert; `codes` says what each means. */
+    trip: Type.Optional(
+      Type.Object(
+        {
+          signal: Id,
+          codes: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.String(), { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     signals: RecordById(SignalConfigSchema),
   },
   { additionalProperties: false },

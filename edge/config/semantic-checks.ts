@@ -46,6 +46,9 @@ function checkAssets(assets: Readonly<Record<string, AssetConfig>>, problems: Sc
       if (!asset.signals[asset.running.signal]) problems.push({ path: [...path, 'signal'], message: `asset "${assetId}" has no signal "${asset.running.signal}"${suggest(asset.running.signal, Object.keys(asset.signals))}` });
       if ((asset.running.above === undefined) === (asset.running.equals === undefined)) problems.push({ path, message: 'give exactly one of "above" or "equals"' });
     }
+    if (asset.trip && !asset.signals[asset.trip.signal]) {
+      problems.push({ path: ['assets', assetId, 'trip', 'signal'], message: `asset "${assetId}" has no signal "${asset.trip.signal}"${suggest(asset.trip.signal, Object.keys(asset.signals))}` });
+    }
     for (const [signalId, signal] of Object.entries(asset.signals)) {
       const path = ['assets', assetId, 'signals', signalId];
       if (signal.normal && !(signal.normal[0] < signal.normal[1])) {

@@ -5,6 +5,7 @@ import { AssetQualityRule } from './asset-quality-rule.js';
 import { LimitRule } from './limit-rule.js';
 import { RateRule } from './rate-rule.js';
 import { StuckRule } from './stuck-rule.js';
+import { TripRule } from './trip-rule.js';
 
 export type ReportSink = (reports: ConditionReport[]) => void;
 
@@ -18,6 +19,7 @@ interface AssetRules {
   readonly signals: Map<string, SignalRules>;
   readonly quality: AssetQualityRule;
   readonly runningWhen: AssetConfig['running'];
+  readonly trip: { readonly signal: string; readonly rule: TripRule } | null;
   /** From the running signal; null when the asset defines none (then it counts as running). */
   running: boolean | null;
   /** Arrival time of the last change of any of the asset's values. */
@@ -32,8 +34,8 @@ export interface RuleEngineOptions {
 }
 
 /**
- * The rule layer beside the models: limits with deadband, rate of change, stuck sensors and
- * quality/communication, all from the configuration. Feed it every batch from the bus; it reports
+ * The rule layer beside the models: limits with deadband, rate of change, stuck sensors,
+ * quality/communication and PLC trips, all from the configuration. Feed it every batch from the bus; it reports
  * only changes of a condition's state to the sink.
  */
 export class RuleEngine {
@@ -56,7 +58,7 @@ export class RuleEngine {
           stuck: signal.stuckAfterSeconds === undefined ? null : new StuckRule(assetId, signalId, signal.unit, signal.stuckAfterSeconds),
         });
       }
-      this.assets.set(assetId, { signals, quality: new AssetQualityRule(assetId, options.silentAfterSeconds), runningWhen: asset.running, running: null, movedAt: Number.NaN });
+      this.assets.set(assetId, { signals, quality: new AssetQualityRule(assetId, options.silentAfterSeconds), runningWhen: asset.running, trip: asset.trip ? { signal: asset.trip.signal, rule: new TripRule(assetId, asset.trip.codes ?? {}) } : null, running: null, movedAt: Number.NaN });
     }
   }
 
@@ -75,6 +77,7 @@ export class RuleEngine {
         rules.rate?.reset();
         continue;
       }
+      if (asset.trip?.signal === sample.signal) asset.trip.rule.onValue(sample.value, sample.ts, out);
       const when = asset.runningWhen;
       if (when?.signal === sample.signal) asset.running = when.above !== undefined ? sample.value > when.above : sample.value === when.equals;
       rules.limits?.onValue(sample.value, sample.ts, asset.running ?? true, out);

@@ -122,6 +122,21 @@ describe('rule layer', () => {
     expect(take()).toEqual(['pump-01/quality/communication off high']);
   });
 
+  it('raises an urgent trip from the PLC fault code, naming its meaning, until the reset', () => {
+    const { feed, take, reports } = harness({
+      'pump-01': { ...PUMP, trip: { signal: 'fault_code', codes: { '103': 'high vibration' } }, signals: { ...PUMP.signals, fault_code: { unit: '' } } },
+    });
+    feed({ state: 2, fault_code: 0 });
+    expect(take()).toEqual([]);
+    feed({ state: 4, fault_code: 103 });
+    expect(reports[0]?.message).toBe('pump-01 tripped: PLC fault code 103 (high vibration)');
+    expect(take()).toEqual(['pump-01/trip on urgent']);
+    feed({ fault_code: 104 });
+    expect(take()).toEqual([]);
+    feed({ state: 0, fault_code: 0 });
+    expect(take()).toEqual(['pump-01/trip off urgent']);
+  });
+
   it('ignores samples of unconfigured assets and signals', () => {
     const { feed, take } = harness();
     feed({ unknown_signal: 1e9 });
