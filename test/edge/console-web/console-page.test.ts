@@ -103,11 +103,11 @@ describe('the console page in a browser', () => {
     expect(await alertRow(operator).locator('button[data-action=acknowledge]').count()).toBe(0);
     await shot(maintenance, 'alerts-acknowledged-second-session');
 
-    await maintenance.locator('a[data-nav=audit]').click();
-    const entry = maintenance.locator('[data-testid=audit-table] tr[data-action="alert.acknowledge"]').first();
+    await operator.locator('a[data-nav=audit]').click();
+    const entry = operator.locator('[data-testid=audit-table] tr[data-action="alert.acknowledge"]').first();
     await entry.waitFor();
     expect(await entry.innerText()).toMatch(/operator\s+Acknowledge alert\s+alert\/\d+\s+done/);
-    await shot(maintenance, 'audit-log');
+    await shot(operator, 'audit-log');
   });
 
   it('refuses a wrong password plainly, then lets a viewer see the alert and its signals but offers no action', async () => {

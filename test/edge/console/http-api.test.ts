@@ -257,8 +257,9 @@ describe('console HTTP API', () => {
       expect(returned.body.alert.state).toBe('active-unacked');
     });
 
-    it('shows the audit log to maintenance and above, with filters', async () => {
-      expect((await harness.request('GET', '/api/audit', { cookie: operator })).status).toBe(403);
+    it('shows the audit log to operators and above, with filters', async () => {
+      expect((await harness.request('GET', '/api/audit', { cookie: viewer })).status).toBe(403);
+      expect((await harness.request('GET', '/api/audit', { cookie: operator })).status).toBe(200);
       const answer = await harness.request('GET', '/api/audit?action=session.login&outcome=ok&limit=2', { cookie: maintenance });
       expect(answer.status).toBe(200);
       expect(answer.body.entries).toHaveLength(2);

@@ -229,7 +229,7 @@ class Shell {
 
   private route(): void {
     let route = parseRoute(location.hash);
-    if (route.name === 'audit' && !this.ctx.can('maintenance')) route = { name: 'alerts' };
+    if (route.name === 'audit' && !this.ctx.can('operator')) route = { name: 'alerts' };
     this.view?.destroy();
     this.view = this.createView(route);
     fill(this.viewHost, this.view.element);

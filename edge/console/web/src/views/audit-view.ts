@@ -2,7 +2,7 @@ import type { AuditEntry } from '../api/api-client.js';
 import type { AppContext, View } from '../app/app-context.js';
 import { h } from '../dom.js';
 
-/** The audit log (maintenance and above): who did what, when, and whether it was allowed. */
+/** The audit log (operators and above): who did what, when, and whether it was allowed. */
 export class AuditView implements View {
   readonly element: HTMLElement;
   private readonly body = h('tbody');

@@ -37,7 +37,7 @@ export class TopBar {
       'header',
       { class: 'top-bar' },
       h('div', { class: 'brand stacked' }, h('span', { class: 'brand-name' }, t.t('app.name')), h('span', { class: 'brand-line' }, this.site, this.connection)),
-      h('nav', { class: 'nav', 'aria-label': t.t('nav.label') }, this.links.alerts, this.links.suppressed, this.links.machines, ctx.can('maintenance') ? this.links.audit : null),
+      h('nav', { class: 'nav', 'aria-label': t.t('nav.label') }, this.links.alerts, this.links.suppressed, this.links.machines, ctx.can('operator') ? this.links.audit : null),
       h('div', { class: 'top-right' },
         languageSwitch(t, actions.chooseLocale),
         h('span', { class: 'user', 'data-testid': 'user' }, h('span', { class: 'user-name' }, ctx.user.name), h('span', { class: 'user-role' }, t.t(`role.${ctx.user.role}`))),
