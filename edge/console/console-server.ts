@@ -175,6 +175,6 @@ export class ConsoleServer {
     alertRoutes(app, context.alerts);
     auditRoutes(app, context.audit);
     app.get('/ws', { websocket: true, config: { role: 'viewer' } }, (socket, request) => this.hub.accept(socket, request.consoleSession!));
-    await webPageRoutes(app, this.options.webRoot ?? DEFAULT_WEB_ROOT, PACKAGE_ROOT);
+    await webPageRoutes(app, this.options.webRoot ?? DEFAULT_WEB_ROOT);
   }
 }

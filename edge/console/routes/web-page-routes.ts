@@ -16,13 +16,11 @@ const NOT_BUILT_PAGE = `<!doctype html>
 `;
 
 /**
- * The web page from `webRoot` (its index.html at /), and uPlot at /vendor/uplot/ so the page needs no
- * CDN; a plain page saying so while the web page is not built. Files are served as they are, with
- * their ETag and Last-Modified; nothing under /api is shadowed.
+ * The web page from `webRoot` (its index.html at /; the build bundles everything it needs, uPlot
+ * included, so it works with no internet); a plain page saying so while the web page is not built.
+ * Files are served as they are, with their ETag and Last-Modified; nothing under /api is shadowed.
  */
-export async function webPageRoutes(app: ConsoleApp, webRoot: string, packageRoot: string): Promise<void> {
-  const uplot = path.join(packageRoot, 'node_modules', 'uplot', 'dist');
-  if (existsSync(uplot)) await app.register(fastifyStatic, { root: uplot, prefix: '/vendor/uplot/', decorateReply: false });
+export async function webPageRoutes(app: ConsoleApp, webRoot: string): Promise<void> {
   if (existsSync(path.join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', decorateReply: false });
     return;

@@ -348,8 +348,6 @@ describe('console HTTP API', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(page.text).toContain('The web page is not built yet');
-      const uplot = await harness.request('GET', '/vendor/uplot/uPlot.min.css');
-      expect(uplot.status).toBe(200);
     });
   });
 });
