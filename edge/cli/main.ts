@@ -41,6 +41,18 @@ program
   .option('--cost <ln>', 'scrypt cost as log2 of N (each step doubles the time and memory)', integerIn(10, 20), 15)
   .action(async (options: { cost: number }) => (await import('./hash-password-command.js')).runHashPassword(options));
 
+program
+  .command('bench')
+  .description('benchmarks of the box')
+  .command('detect')
+  .description('detection quality on public recordings: every SKAB-layout file and NAB folder under --data, scored as their leaderboards do')
+  .option('--data <dir>', 'folder to search for SKAB-layout CSV files and NAB folders', '../shared/datasets')
+  .option('--out <dir>', 'where the per-row predictions, NAB results and fitted models go', 'bench-results')
+  .option('--skab-period <ms>', 'grid period of the SKAB models (0: the recordings\' own rows)', integerIn(0, 3_600_000), 0)
+  .option('--margin <factor>', 'threshold margin of the machine-mode fit (calibrated once on SKAB\'s anomaly-free recording)', numberIn(0.1, 100), 2.81)
+  .option('--calibrate-margin', 'derive the margin from the SKAB-layout recordings without labels instead (about 30 s)')
+  .action(async (options: { data: string; out: string; skabPeriod: number; margin: number; calibrateMargin?: boolean }) => (await import('./bench-detect-command.js')).runBenchDetect(options));
+
 addSimCommands(program);
 addBrowseCommand(program);
 

@@ -7,7 +7,10 @@ export interface ResamplerSpec {
   readonly periodMs: number;
   /** How long a reading may be held forward onto later grid points before that input counts as missing. */
   readonly maxHoldMs: number;
-  /** How far the asset's newest reading must be past a grid point before that point is emitted, to let late inputs in. */
+  /**
+   * How far the asset's newest reading must be past a grid point before that point is emitted, to let
+   * late inputs in. A point every input has reached (each has a reading at or after it) goes out at once.
+   */
   readonly latenessMs: number;
 }
 
@@ -28,7 +31,8 @@ export type RowListener = (row: GridRow) => void;
  * Aligns one asset's inputs onto the model's time grid by event time (sample timestamps), so the
  * live path and a replayed recording produce the same rows. Zero-order hold up to maxHoldMs; beyond
  * that, or after a bad-quality reading, the input is marked missing — never silently zero. A grid point
- * is emitted once the asset's newest reading is latenessMs past it.
+ * is emitted once every input has a reading at or after it, or else once the asset's newest reading is
+ * latenessMs past it.
  */
 export class AssetResampler {
   private readonly index = new Map<string, number>();
@@ -65,10 +69,15 @@ export class AssetResampler {
     return true;
   }
 
-  /** Emits every grid point the newest reading has passed by latenessMs. */
+  private everyInputReached(ts: number): boolean {
+    for (let i = 0; i < this.lastTs.length; i++) if (this.lastTs[i]! < ts) return false;
+    return true;
+  }
+
+  /** Emits every grid point that every input has reached, or the newest reading has passed by latenessMs. */
   drain(listener: RowListener): void {
     const { periodMs, maxHoldMs, latenessMs } = this.spec;
-    while (!Number.isNaN(this.nextGridTs) && this.newestTs - this.nextGridTs >= latenessMs) {
+    while (!Number.isNaN(this.nextGridTs) && (this.newestTs - this.nextGridTs >= latenessMs || this.everyInputReached(this.nextGridTs))) {
       const ts = this.nextGridTs;
       const values = new Float64Array(this.lastValue.length);
       const valid = new Uint8Array(this.lastValue.length);
