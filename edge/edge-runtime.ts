@@ -8,12 +8,15 @@ import { TelemetryBus } from '../gateway/telemetry-bus.js';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { logAlertEvents } from './alerts/alert-event-log.js';
 import { alertsSchema } from './alerts/alert-store.js';
-import type { MillwrightConfig, SourceConfig } from './config/config-schema.js';
+import type { MillwrightConfig, SignalConfig, SourceConfig } from './config/config-schema.js';
 import type { ConsoleContext } from './console/console-context.js';
 import { ConsoleServer } from './console/console-server.js';
+import { LiveDetection, SCORE_SIGNAL } from './detect/live/live-detection.js';
 import { RuleEngine } from './detect/rules/rule-engine.js';
+import { AssetHistory, assetHistorySchema } from './store/asset-history.js';
 import { AuditLog, auditSchema } from './store/audit-log.js';
 import { openBoxDatabase, type BoxDatabase } from './store/box-database.js';
+import { SHIPPED_MODELS_FOLDER } from './package-paths.js';
 import { PlantOverview } from './plant-overview.js';
 import { startStatusReporter } from './status-reporter.js';
 
@@ -36,6 +39,8 @@ export class EdgeRuntime {
   readonly audit: AuditLog;
   readonly alerts: AlertEngine;
   readonly rules: RuleEngine;
+  readonly history: AssetHistory;
+  private detectionPart: LiveDetection | null = null;
   private consoleServer: ConsoleServer | null = null;
   private stopStatusReporter: () => void = () => {};
   private ruleClock: NodeJS.Timeout | undefined;
@@ -52,18 +57,27 @@ export class EdgeRuntime {
     this.audit = new AuditLog(database);
     this.alerts = new AlertEngine({ database, policy: config.alerts, audit: this.audit, logger: logger.child({ part: 'alerts' }) });
     this.rules = new RuleEngine(config.assets, (reports) => this.alerts.report(reports), { silentAfterSeconds: config.silentAfterSeconds });
+    this.history = new AssetHistory(database, {
+      retentionMs: config.history.retentionDays * 86_400_000,
+      maxBytes: config.history.maxMegabytes * 1024 * 1024,
+      logger: logger.child({ part: 'history' }),
+    });
+    this.history.describeAssets(Object.fromEntries(Object.entries(config.assets).map(([id, asset]) => [id, { kind: asset.kind, ...(asset.running ? { running: asset.running } : {}) }])));
+    this.bus.subscribe((batch) => this.history.add(batch));
     this.bus.subscribe((batch) => this.rules.onBatch(batch));
     logAlertEvents(this.alerts, logger.child({ part: 'alerts' }));
   }
 
   static async create(config: MillwrightConfig, logger: Logger): Promise<EdgeRuntime> {
-    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema], logger: logger.child({ part: 'store' }) });
+    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema, assetHistorySchema], logger: logger.child({ part: 'store' }) });
     let broker: EmbeddedBroker | null = null;
     let runtime: EdgeRuntime | undefined;
     try {
       broker = config.embeddedBroker ? await startEmbeddedBroker({ ...config.embeddedBroker, logger: logger.child({ part: 'broker' }) }) : null;
       runtime = new EdgeRuntime(config, logger, broker, database);
       runtime.alerts.start();
+      runtime.history.start();
+      await runtime.startDetection();
       if (config.console) {
         runtime.consoleServer = await ConsoleServer.create({ settings: config.console, context: runtime.consoleContext(), logger });
         await runtime.consoleServer.start();
@@ -71,6 +85,8 @@ export class EdgeRuntime {
       return runtime;
     } catch (error) {
       await runtime?.consoleServer?.stop();
+      await runtime?.detectionPart?.stop();
+      runtime?.history.stop();
       runtime?.alerts.stop();
       runtime?.overview.close();
       await broker?.stop();
@@ -82,6 +98,11 @@ export class EdgeRuntime {
   /** The operator console, when the configuration has a console section; listening once create() resolved. */
   get console(): ConsoleServer | null {
     return this.consoleServer;
+  }
+
+  /** Anomaly detection: models, bindings, first-start calibrations (null until create() resolved). */
+  get detection(): LiveDetection | null {
+    return this.detectionPart;
   }
 
   /** URL of the embedded MQTT broker, when the configuration runs one. */
@@ -119,8 +140,26 @@ export class EdgeRuntime {
       if (result.status === 'rejected') this.logger.warn({ err: result.reason }, 'a source did not stop cleanly');
     }
     await this.broker?.stop();
+    await this.detectionPart?.stop();
+    this.history.stop();
     this.alerts.stop();
     this.database.close();
+  }
+
+  private async startDetection(): Promise<void> {
+    const { config, bus } = this;
+    const detection = await LiveDetection.start({
+      assets: config.assets,
+      settings: config.detection,
+      shippedFolder: config.detection.shippedModels ? SHIPPED_MODELS_FOLDER : null,
+      boxFolder: path.join(config.dataDir, 'models'),
+      report: (reports) => this.alerts.report(reports),
+      publish: (samples) => bus.publish(samples),
+      latestValue: (asset, signal) => bus.latest(asset, signal)?.value,
+      logger: this.logger.child({ part: 'detection' }),
+    });
+    this.detectionPart = detection;
+    bus.subscribe((batch) => detection.push(batch));
   }
 
   private consoleContext(): ConsoleContext {
@@ -135,7 +174,12 @@ export class EdgeRuntime {
       sources: () => this.sources.map((source) => source.health()),
       storage: () => this.database.health(),
       brokerUrl: () => this.brokerUrl,
-      models: () => [], // anomaly detection lists its models here when it lands
+      models: () => this.detectionPart?.models() ?? [],
+      derivedSignals: (asset): Record<string, SignalConfig> => {
+        const score = this.detectionPart?.scoreSignals().find((candidate) => candidate.asset === asset);
+        if (!score) return {};
+        return { [SCORE_SIGNAL]: { unit: '', description: `anomaly score of model ${score.model}: above ${score.threshold.toPrecision(4)} the asset deviates from its normal behaviour`, limits: { high: score.threshold } } };
+      },
     };
   }
 

@@ -19,3 +19,6 @@ function findPackageRoot(): string {
 export const PACKAGE_ROOT = findPackageRoot();
 
 export const DEMO_CONFIG_FILE = path.join(PACKAGE_ROOT, 'edge', 'config', 'demo.yaml');
+
+/** The pre-trained models shipped with Millwright (cards and .onnx files, and their training script). */
+export const SHIPPED_MODELS_FOLDER = path.join(PACKAGE_ROOT, 'models');

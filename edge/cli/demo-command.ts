@@ -66,6 +66,8 @@ export function withDemoOverrides(config: MillwrightConfig, options: DemoOptions
     dataDir: options.dataDir,
     embeddedBroker: config.embeddedBroker && { ...config.embeddedBroker, port: options.mqttPort },
     console: config.console && { ...config.console, port: options.consolePort ?? config.console.port },
+    // Time runs faster in the simulated plant: the models' grids follow, so they see real-time behaviour.
+    detection: { ...config.detection, timeScale: options.speed },
     sources: config.sources.map((source) =>
       source.kind === 'opcua' ? { ...source, endpoint: source.endpoint.replace(/:\d+(\/|$)/, `:${options.plcPort}$1`) } : source,
     ),

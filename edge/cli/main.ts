@@ -42,6 +42,17 @@ program
   .action(async (options: { cost: number }) => (await import('./hash-password-command.js')).runHashPassword(options));
 
 program
+  .command('calibrate <asset>')
+  .description("fit an asset's own anomaly model from its stored history; a running box picks it up from <dataDir>/models")
+  .option('--from <time>', 'start of the stretch: ISO 8601 (2025-01-06T08:00Z) or relative (-2h, -1d); default: the oldest stored data')
+  .option('--to <time>', 'end of the stretch, as --from; default: now')
+  .option('-c, --config <file>', "the box's configuration: its data folder, the asset's kind, running condition and signals")
+  .option('--data <dir>', 'the data folder, when no configuration is given', 'data')
+  .action(async (asset: string, options: { from?: string; to?: string; config?: string; data: string }) => {
+    await (await import('./calibrate-command.js')).runCalibrate(asset, options);
+  });
+
+program
   .command('bench')
   .description('benchmarks of the box')
   .command('detect')

@@ -3,6 +3,8 @@ import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js'
 import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { AlertPolicySchema, type AlertPolicy } from '../alerts/alert-policy.js';
 import { ConsoleConfigSchema, type ConsoleSettings } from '../console/console-config.js';
+import { DetectionConfigSchema, type DetectionSettings } from '../detect/detection-config.js';
+import { HistoryConfigSchema, type HistorySettings } from '../store/history-config.js';
 
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const Id = Type.String({ pattern: ID_PATTERN });
@@ -108,6 +110,10 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** The asset history in the box's database: each asset's signals on a 1 s grid, for calibration and the assistant. */
+    history: Type.Optional(HistoryConfigSchema),
+    /** Anomaly models on the box: which are loaded, their alerts, calibration on first start. */
+    detection: Type.Optional(DetectionConfigSchema),
     alerts: Type.Optional(AlertPolicySchema),
     /** The operator console (web page, HTTP API, WebSocket) and its users; no console without it. */
     console: Type.Optional(ConsoleConfigSchema),
@@ -133,6 +139,8 @@ export interface MillwrightConfig {
   readonly embeddedBroker: { readonly host: string; readonly port: number } | null;
   readonly historyPerSignal: number;
   readonly silentAfterSeconds: number;
+  readonly history: HistorySettings;
+  readonly detection: DetectionSettings;
   readonly alerts: AlertPolicy;
   /** Null when the file has no console section: the box runs without one. */
   readonly console: ConsoleSettings | null;

@@ -5,6 +5,8 @@ import { MqttSourceConfigSchema, type MqttSourceConfig } from '../../gateway/mqt
 import { OpcuaSourceConfigSchema, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import type { AlertPolicy } from '../alerts/alert-policy.js';
 import { resolveConsoleConfig, type ConsoleConfig } from '../console/console-config.js';
+import { resolveDetectionConfig, type DetectionConfig } from '../detect/detection-config.js';
+import { resolveHistoryConfig, type HistoryConfig } from '../store/history-config.js';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { ConfigFileSchema, type AssetConfig, type LogLevel, type MillwrightConfig, type SourceConfig } from './config-schema.js';
 import { interpolateEnvironment } from './env-interpolation.js';
@@ -93,6 +95,8 @@ interface FileShape {
   statusIntervalSeconds?: number;
   embeddedBroker?: { host?: string; port?: number };
   telemetry?: { historyPerSignal?: number; silentAfterSeconds?: number };
+  history?: HistoryConfig;
+  detection?: DetectionConfig;
   alerts?: AlertPolicy;
   console?: ConsoleConfig;
   sources: SourceConfig[];
@@ -110,6 +114,8 @@ function resolveConfig(file: FileShape, origin: string, baseDir: string): Millwr
     embeddedBroker: file.embeddedBroker ? { host: file.embeddedBroker.host ?? '127.0.0.1', port: file.embeddedBroker.port ?? 1883 } : null,
     historyPerSignal: file.telemetry?.historyPerSignal ?? 3600,
     silentAfterSeconds: file.telemetry?.silentAfterSeconds ?? 30,
+    history: resolveHistoryConfig(file.history),
+    detection: resolveDetectionConfig(file.detection),
     alerts: file.alerts ?? {},
     console: file.console ? resolveConsoleConfig(file.console, baseDir) : null,
     sources: file.sources.map((source) => resolveSourcePaths(source, absolute)),

@@ -4,6 +4,7 @@ import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js'
 import { checkSecuritySettings, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { resolveAlertPolicy, type AlertPolicy } from '../alerts/alert-policy.js';
 import { consoleConfigProblems, type ConsoleConfig } from '../console/console-config.js';
+import { detectionConfigProblems, type DetectionConfig } from '../detect/detection-config.js';
 import type { AssetConfig, SourceConfig } from './config-schema.js';
 import { formatPath } from './config-error.js';
 import type { SchemaProblem } from './schema-problems.js';
@@ -12,6 +13,7 @@ export interface SchemaValidFile {
   readonly embeddedBroker?: unknown;
   readonly alerts?: AlertPolicy;
   readonly console?: ConsoleConfig;
+  readonly detection?: DetectionConfig;
   readonly sources: readonly SourceConfig[];
   readonly assets: Readonly<Record<string, AssetConfig>>;
 }
@@ -25,6 +27,7 @@ export function semanticProblems(file: SchemaValidFile): SchemaProblem[] {
   } catch (error) {
     problems.push({ path: ['alerts'], message: (error as Error).message });
   }
+  if (file.detection) problems.push(...detectionConfigProblems(file.detection, file.assets));
   if (file.console) problems.push(...consoleConfigProblems(file.console).map((problem) => ({ ...problem, path: ['console', ...problem.path] })));
   const mappedBy = new Map<string, string>();
   const sourceIds = new Map<string, number>();

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import { ANNUNCIATED_STATES, type Alert } from '../alerts/alert.js';
 import { PRIORITY_RANK } from '../alerts/condition-report.js';
+import { assetSignals, isDerivedSignal } from './asset-signals.js';
 import type { ConsoleContext } from './console-context.js';
 import type { AssetViewSchema, SignalViewSchema } from './http-schemas.js';
 
@@ -41,7 +42,7 @@ function assetView(context: ConsoleContext, id: string, silent: boolean, alerts:
       unacknowledged: alerts.filter((alert) => alert.state === 'active-unacked' || alert.state === 'rtn-unacked').length,
       highestPriority: highest?.priority ?? null,
     },
-    signals: Object.entries(config.signals).map(([signal, signalConfig]): SignalView => {
+    signals: Object.entries(assetSignals(context, id) ?? config.signals).map(([signal, signalConfig]): SignalView => {
       const latest = context.bus.latest(id, signal);
       return {
         id: signal,
@@ -52,6 +53,7 @@ function assetView(context: ConsoleContext, id: string, silent: boolean, alerts:
         limits: signalConfig.limits ?? {},
         deadband: signalConfig.deadband ?? null,
         latest: latest ? { ts: latest.ts, value: Number.isNaN(latest.value) ? null : latest.value, quality: latest.quality, source: latest.source } : null,
+        ...(isDerivedSignal(context, id, signal) ? { derived: true } : {}),
       };
     }),
   };

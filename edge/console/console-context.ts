@@ -1,7 +1,7 @@
 import type { SourceHealth } from '../../gateway/source.js';
 import type { TelemetryBus } from '../../gateway/telemetry-bus.js';
 import type { AlertEngine } from '../alerts/alert-engine.js';
-import type { AssetConfig } from '../config/config-schema.js';
+import type { AssetConfig, SignalConfig } from '../config/config-schema.js';
 import type { PlantOverview } from '../plant-overview.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { StorageHealth } from '../store/box-database.js';
@@ -11,7 +11,7 @@ export interface ModelSummary {
   readonly id: string;
   readonly asset: string | null;
   readonly kind: string;
-  /** e.g. calibrating, ready, failed: detection defines them. */
+  /** active, collecting (first-start calibration), failed (with `error`), unused: edge/detect/live/live-detection.ts. */
   readonly state: string;
   readonly [more: string]: unknown;
 }
@@ -30,6 +30,11 @@ export interface ConsoleContext {
   readonly storage: () => StorageHealth;
   /** The embedded MQTT broker's URL, or null when the box uses an outside broker. */
   readonly brokerUrl: () => string | null;
-  /** Anomaly models; an empty list until detection lands. */
+  /** Anomaly models, one entry per model and asset it serves (plus collecting, failed and unused ones). */
   readonly models: () => readonly ModelSummary[];
+  /**
+   * Signals the box derives for an asset, listed, charted and streamed like configured ones: detection's
+   * `anomaly_score` (its threshold as the high limit). None when absent.
+   */
+  readonly derivedSignals?: (asset: string) => Readonly<Record<string, SignalConfig>>;
 }

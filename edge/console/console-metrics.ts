@@ -72,6 +72,21 @@ export class ConsoleMetrics {
     mirroredCounter('millwright_storage_lost_rows_total', 'Rows dropped because too many were waiting', [], () => [[{}, storage().lostRows]]);
     gauge('millwright_storage_ok', '1 when writes reach the database file', [], () => [[{}, storage().status === 'ok' ? 1 : 0]]);
 
+    const models = () => context.models();
+    const scoring = () => models().filter((model) => model.state === 'active' && model.asset !== null);
+    const byModel = (field: string) => (): [Labels, number][] =>
+      scoring().map((model) => [{ asset: model.asset as string, model: model.id }, typeof model[field] === 'number' ? (model[field] as number) : 0]);
+    mirroredCounter('millwright_model_findings_total', 'Rows scored by a model, by asset and model', ['asset', 'model'], byModel('findings'));
+    mirroredCounter('millwright_model_anomalous_findings_total', 'Scored rows found anomalous, by asset and model', ['asset', 'model'], byModel('anomalousFindings'));
+    gauge('millwright_model_anomalous', '1 while the asset deviates from its model (the model condition is active)', ['asset', 'model'], () =>
+      scoring().map((model) => [{ asset: model.asset as string, model: model.id }, model['anomalous'] === true ? 1 : 0]),
+    );
+    gauge('millwright_models', 'Models by state: active (per asset served), collecting (first-start calibration), failed, unused', ['state'], () => {
+      const counts = new Map<string, number>(['active', 'collecting', 'failed', 'unused'].map((state) => [state, 0]));
+      for (const model of models()) counts.set(model.state, (counts.get(model.state) ?? 0) + 1);
+      return [...counts].map(([state, count]) => [{ state }, count]);
+    });
+
     gauge('millwright_ws_clients', 'Connected WebSocket clients', [], () => [[{}, webSocketClients()]]);
     this.wsFrames = new Counter({ name: 'millwright_ws_frames_total', help: 'WebSocket messages sent, by type', labelNames: ['type'], registers });
     this.wsValuesCoalesced = new Counter({ name: 'millwright_ws_values_coalesced_total', help: 'Live points replaced by a newer one for a slow client', registers });

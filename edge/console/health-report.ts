@@ -11,18 +11,19 @@ export interface ConsoleStatus {
   readonly sessions: number;
 }
 
-/** The box at a glance: `degraded` with the reasons when a source is down, storage is not ok, or alarms flood. */
+/** The box at a glance: `degraded` with the reasons when a source is down, storage is not ok, alarms flood, or a model failed. */
 export function healthReport(context: ConsoleContext, rates: SourceRates, status: ConsoleStatus): Health {
   const sources = context.sources();
   const storage = context.storage();
   const flood = context.alerts.flood();
   const brokerUrl = context.brokerUrl();
+  const models = context.models();
   const problems = [
     ...sources.filter((source) => source.state !== 'connected').map((source) => `source ${source.id} is ${source.state}${source.lastError ? `: ${source.lastError}` : ''}`),
     ...(storage.status === 'ok' ? [] : [`storage is ${storage.status}${storage.lastError ? `: ${storage.lastError.message}` : ''}`]),
     ...(flood.active ? [`alarm flood: ${flood.annunciationsInWindow} alerts in the window`] : []),
+    ...models.filter((model) => model.state === 'failed').map((model) => `model ${model.id}${model.asset ? ` for ${model.asset}` : ''} failed: ${typeof model['error'] === 'string' ? model['error'] : 'no reason given'}`),
   ];
-  const models = context.models();
   return {
     status: problems.length === 0 ? 'ok' : 'degraded',
     problems,

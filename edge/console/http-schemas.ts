@@ -100,6 +100,8 @@ export const SignalViewSchema = Type.Object({
   limits: LimitsSchema,
   deadband: Nullable(Type.Number()),
   latest: Nullable(Type.Object({ ts: Type.Number(), value: Nullable(Type.Number()), quality: QualitySchema, source: Type.String() })),
+  /** Present (true) for a signal the box derives, e.g. detection's anomaly_score. */
+  derived: Type.Optional(Type.Boolean()),
 });
 export const AssetViewSchema = Type.Object({
   id: Type.String(),

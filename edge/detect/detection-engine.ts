@@ -27,8 +27,14 @@ export interface AttachOptions {
    * of its signal pushed to the engine by then (one condition per asset).
    */
   readonly running?: RunningPredicate | RunningCondition;
-  /** Rows after a start that are not scored. Default: machine mode the card's warmupRows; stream mode 0 (beyond refilling the window). */
+  /** Rows after a start that do not raise. Default: machine mode the card's settleRows, else its warmupRows; stream mode 0 (beyond refilling the window). */
   readonly settleRows?: number;
+  /**
+   * Machine mode: start from the asset's present level instead of the card's initialReference — the first
+   * warmupRows running rows settle the EWMA, then the reference is taken from it. For a model of a machine
+   * kind, whose fit mean is another machine's level. Default false.
+   */
+  readonly referenceFromPresent?: boolean;
 }
 
 export interface DetectionEngineOptions {
@@ -346,6 +352,7 @@ export class DetectionEngine {
       threshold: card.threshold,
       anomalous: verdict.anomalous,
       exceedances: verdict.exceedances,
+      ...(verdict.settling ? { settling: true } : {}),
       contributions,
       distance,
       nearest,

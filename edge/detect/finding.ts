@@ -16,6 +16,8 @@ export interface Finding {
   readonly anomalous: boolean;
   /** Consecutive rows over the threshold up to this one. */
   readonly exceedances: number;
+  /** Present (true) on a row scored while the machine settles after a start (the card's settleCalmRows): never anomalous. */
+  readonly settling?: boolean;
   /**
    * Each input signal's share of `distance`, keyed by the asset's signal ids; the shares add up to
    * `distance` (a share can be slightly negative when inputs are correlated).

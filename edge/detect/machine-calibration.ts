@@ -86,12 +86,15 @@ function longRunFactor(z: Float64Array, phiMax: number): number {
  * (nothing can alarm yet); residual scale = std of the residuals from warmupRows on; covariance of the
  * scaled residuals (n−1), shrunk toward its diagonal, constant inputs given unit variance, inflated by
  * the AR(1) long-run factors; P = its inverse; threshold = quantile(T² of the fit rows) × margin.
+ * `segmentStarts`: indices of rows that begin a new running stretch (after a stop); there the recursion
+ * starts from the row's own level and the stretch's first warmupRows rows are left out, as at row 0.
  */
-export function fitMachine(rows: readonly ArrayLike<number>[], overrides: Partial<MachineFitSettings> = {}): MachineFit {
+export function fitMachine(rows: readonly ArrayLike<number>[], overrides: Partial<MachineFitSettings> = {}, segmentStarts: readonly number[] = []): MachineFit {
   const settings = { ...MACHINE_FIT_DEFAULTS, ...overrides };
   const { ewmaSpan, referenceTau, warmupRows, shrinkage } = settings;
   const n = rows.length;
   if (n < warmupRows + 2) throw new Error(`machine mode needs more than ${warmupRows + 1} fit rows (warm-up ${warmupRows} + 2); got ${n}`);
+  const restarts = new Set(segmentStarts.filter((start) => start > 0 && start < n));
   const inputs = columns(rows);
   const F = inputs.length;
   if (F === 0) throw new Error('the fit rows have no inputs');
@@ -106,18 +109,29 @@ export function fitMachine(rows: readonly ArrayLike<number>[], overrides: Partia
     return column.map((value) => (value - centre) / (std[i] as number));
   });
 
-  const used = n - warmupRows;
+  // Each stretch's first warmupRows rows only settle the recursion: left out of the residual statistics.
+  const counted = new Uint8Array(n);
+  let segmentStart = 0;
+  for (let t = 0; t < n; t++) {
+    if (restarts.has(t)) segmentStart = t;
+    counted[t] = t - segmentStart >= warmupRows ? 1 : 0;
+  }
+  const used = counted.reduce((sum, flag) => sum + flag, 0);
+  if (used < 2) throw new Error(`machine mode needs more than ${warmupRows + 1} rows in a running stretch (warm-up ${warmupRows} + 2); the longest has fewer`);
   const residuals = Array.from({ length: F }, () => new Float64Array(used));
   const smoothing = 2 / (ewmaSpan + 1);
   const ewma = new Float64Array(F);
   const reference = new Float64Array(F);
-  for (let t = 0; t < n; t++) {
+  for (let t = 0, kept = 0; t < n; t++) {
+    // A new running stretch (after a stop) starts from its own level, as the detector adopts it after settling.
+    if (restarts.has(t)) for (let i = 0; i < F; i++) ewma[i] = reference[i] = (z[i] as Float64Array)[t] as number;
     for (let i = 0; i < F; i++) {
       ewma[i] = (ewma[i] as number) + smoothing * (((z[i] as Float64Array)[t] as number) - (ewma[i] as number));
       const residual = (ewma[i] as number) - (reference[i] as number);
-      if (t >= warmupRows) (residuals[i] as Float64Array)[t - warmupRows] = residual;
+      if (counted[t]) (residuals[i] as Float64Array)[kept] = residual;
       reference[i] = (reference[i] as number) + residual / referenceTau;
     }
+    if (counted[t]) kept++;
   }
   const residualScale = Float64Array.from(residuals, (column) => {
     const spread = populationStd(column);

@@ -16,10 +16,17 @@ export interface ModelDescription {
   readonly id: string;
   readonly version?: string;
   readonly assetKind: string;
+  /** The one asset a calibrated model is for (it then takes precedence over models of the asset's kind). */
+  readonly asset?: string;
+  readonly priority?: ModelCard['priority'];
   readonly description: string;
   readonly inputs: readonly { readonly signal: string; readonly unit: string }[];
   readonly grid: ModelCard['grid'];
-  readonly training: { readonly data: string; readonly fittedAt?: Date; readonly seed?: number };
+  readonly training: { readonly data: string; readonly fittedAt?: Date; readonly seed?: number; readonly from?: Date; readonly to?: Date };
+  /** Machine mode: rows after a start that never raise; default the fit's warmupRows. */
+  readonly settleRows?: number;
+  /** Machine mode: settling ends once this many rows in a row score under the threshold (see the card's detector). */
+  readonly settleCalmRows?: number;
   readonly evaluation?: ModelCard['evaluation'];
   /** Default float32: what ONNX models on the edge usually hold. */
   readonly elementType?: ElementType;
@@ -35,19 +42,25 @@ function cardIdentity(description: ModelDescription) {
     id: description.id,
     version: description.version ?? '1',
     assetKind: description.assetKind,
+    ...(description.asset === undefined ? {} : { asset: description.asset }),
+    ...(description.priority === undefined ? {} : { priority: description.priority }),
     description: description.description,
     inputs: description.inputs.map((input) => ({ signal: input.signal, unit: input.unit })),
   };
 }
 
-function provenance(description: ModelDescription, rows: number, method: string) {
+function provenance(description: ModelDescription, rows: number, method: string, settings?: Readonly<Record<string, number | boolean>>) {
+  const { training } = description;
   return {
     training: {
-      data: description.training.data,
+      data: training.data,
       rows,
-      fittedAt: (description.training.fittedAt ?? new Date()).toISOString(),
+      fittedAt: (training.fittedAt ?? new Date()).toISOString(),
       method,
-      ...(description.training.seed === undefined ? {} : { seed: description.training.seed }),
+      ...(training.seed === undefined ? {} : { seed: training.seed }),
+      ...(training.from === undefined ? {} : { from: training.from.toISOString() }),
+      ...(training.to === undefined ? {} : { to: training.to.toISOString() }),
+      ...(settings === undefined ? {} : { settings: { ...settings } }),
     },
     ...(description.evaluation ? { evaluation: description.evaluation } : {}),
   };
@@ -69,6 +82,8 @@ export function machineModelArtifacts(fit: MachineFit, description: ModelDescrip
       residualScale: [...fit.residualScale],
       referenceTau: settings.referenceTau,
       warmupRows: settings.warmupRows,
+      ...(description.settleRows === undefined ? {} : { settleRows: description.settleRows }),
+      ...(description.settleCalmRows === undefined ? {} : { settleCalmRows: description.settleCalmRows }),
       initialReference: new Array<number>(F).fill(0),
     },
     onnx: { elementType, ...TENSORS.onnx },
@@ -81,6 +96,7 @@ export function machineModelArtifacts(fit: MachineFit, description: ModelDescrip
       `machine mode (EWMA span ${settings.ewmaSpan}, drifting reference τ ${settings.referenceTau} frozen while anomalous; ` +
         `residual covariance shrunk ${settings.shrinkage} toward its diagonal${settings.longRunInflation ? ', AR(1) long-run inflation' : ''}; ` +
         `threshold = quantile ${settings.quantile} of the fit rows' T² × margin ${settings.margin})`,
+      { ...settings },
     ),
   };
   const onnx = buildNearestReferenceModel({ features: F, weights: fit.weights, references: 1, elementType, description: `${card.id}: ${card.description}` });

@@ -40,7 +40,17 @@ export const MachineDetectorSchema = Type.Object(
     ewmaSpan: Positive('span of the fast EWMA of the standardised inputs, in rows (smoothing 2/(span+1))'),
     residualScale: Type.Array(Positive('per input: the residual is divided by this before the model'), { minItems: 1 }),
     referenceTau: Positive('time constant of the drifting reference, in rows; it is frozen while anomalous'),
-    warmupRows: Type.Integer({ minimum: 0, description: 'rows at the start of the fit left out of the residual scale; also the settle time after a start' }),
+    warmupRows: Type.Integer({ minimum: 0, description: 'rows at the start of the fit left out of the residual scale; also the settle time after a start unless settleRows says otherwise' }),
+    settleRows: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'rows after a start (running again after a stop) that never raise, while temperatures and levels come back; default warmupRows' }),
+    ),
+    settleCalmRows: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'with it, settling after a start ends early: the first warmupRows rows are skipped, later settling rows are scored (never anomalous) and settling ends once this many in a row score under half the threshold, at most settleRows rows after the start (then the present level becomes the reference); without it, all settleRows rows are skipped',
+      }),
+    ),
     initialReference: Numbers('per input: the reference (and EWMA) a fresh detector starts from, standardised units'),
   },
   { additionalProperties: false },
@@ -71,6 +81,14 @@ function cardSchema<Detector extends TSchema>(detector: Detector) {
       id: Type.String({ pattern: MODEL_ID_PATTERN, description: 'model id, named in findings, e.g. "pump-01-machine"' }),
       version: Type.String({ minLength: 1, description: 'version of this model, e.g. "1" or "2024-05-01"' }),
       assetKind: Type.String({ minLength: 1, description: 'machine kind the model is for, e.g. "centrifugal-pump"' }),
+      asset: Type.Optional(
+        Type.String({ pattern: MODEL_ID_PATTERN, description: 'the one asset the model was calibrated for; it takes precedence over a model of the asset\'s kind' }),
+      ),
+      priority: Type.Optional(
+        Type.Union([Type.Literal('urgent'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')], {
+          description: 'priority of the alerts the model raises; default the configuration\'s detection.alertPriority',
+        }),
+      ),
       description: Type.String(),
       inputs: Type.Array(InputSchema, { minItems: 1, description: 'the model inputs, in order' }),
       mode: Type.Union([Type.Literal('machine'), Type.Literal('stream')]),
@@ -106,6 +124,13 @@ function cardSchema<Detector extends TSchema>(detector: Detector) {
           fittedAt: Type.String({ description: 'ISO 8601 time of the fit' }),
           method: Type.String(),
           seed: Type.Optional(Type.Integer()),
+          from: Type.Optional(Type.String({ description: 'ISO 8601 time of the first fit row, when fitted on an asset\'s own data' })),
+          to: Type.Optional(Type.String({ description: 'ISO 8601 time of the last fit row' })),
+          settings: Type.Optional(
+            Type.Record(Type.String(), Type.Union([Type.Number(), Type.Boolean()]), {
+              description: 'the fit settings (machine mode: MachineFitSettings), so a calibration on the box can fit the same way',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -19,6 +19,8 @@ export interface RowVerdict {
   readonly score: number;
   readonly anomalous: boolean;
   readonly exceedances: number;
+  /** Scored while the machine settles after a start: never anomalous. */
+  readonly settling?: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assetViews, findAssetView } from '../asset-view.js';
+import { assetSignals } from '../asset-signals.js';
 import type { ConsoleApp } from '../console-app.js';
 import type { ConsoleContext } from '../console-context.js';
 import { downsampleMinMax } from '../history-downsampling.js';
@@ -25,10 +26,10 @@ export function assetRoutes(app: ConsoleApp, context: ConsoleContext): void {
     { schema: { params: SignalParams, querystring: HistoryQuery, response: { 200: HistoryAnswer, ...errors } }, config: { role: 'viewer' } },
     async (request) => {
       const { asset, signal } = request.params;
-      const config = Object.hasOwn(context.assets, asset) ? context.assets[asset] : undefined;
-      if (!config) throw unknownAsset(asset);
-      const signalConfig = Object.hasOwn(config.signals, signal) ? config.signals[signal] : undefined;
-      if (!signalConfig) throw new ApiError(404, 'not-found', `asset "${asset}" has no signal "${signal}" (known: ${Object.keys(config.signals).join(', ')})`);
+      const signals = assetSignals(context, asset);
+      if (!signals) throw unknownAsset(asset);
+      const signalConfig = Object.hasOwn(signals, signal) ? signals[signal] : undefined;
+      if (!signalConfig) throw new ApiError(404, 'not-found', `asset "${asset}" has no signal "${signal}" (known: ${Object.keys(signals).join(', ')})`);
       const to = request.query.to ?? Date.now();
       const from = request.query.from;
       if (from !== undefined && from > to) {

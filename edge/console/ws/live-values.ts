@@ -1,5 +1,5 @@
 import type { TelemetryBus } from '../../../gateway/telemetry-bus.js';
-import type { AssetConfig } from '../../config/config-schema.js';
+import type { SignalConfig } from '../../config/config-schema.js';
 import type { ClientConnection } from './client-connection.js';
 import { LiveValueFeed, splitKey, toPoint, type Point } from './live-value-feed.js';
 import { SubscriptionGroups } from './subscription-groups.js';
@@ -7,15 +7,18 @@ import { SubscriptionGroups } from './subscription-groups.js';
 /** Clients served per event-loop turn when a tick's values go out. */
 const DELIVERY_CHUNK = 50;
 
-/** The signal keys a subscription names ("asset/signal", "asset/*"), or the ones that do not exist. */
-export function resolveSignalKeys(assets: Readonly<Record<string, AssetConfig>>, requested: readonly string[]): { keys: Set<string>; unknown: string[] } {
+/**
+ * The signal keys a subscription names ("asset/signal", "asset/*"), or the ones that do not exist.
+ * `signalsOf` gives an asset's signals (configured and derived), undefined for an unknown asset.
+ */
+export function resolveSignalKeys(signalsOf: (asset: string) => Readonly<Record<string, SignalConfig>> | undefined, requested: readonly string[]): { keys: Set<string>; unknown: string[] } {
   const keys = new Set<string>();
   const unknown: string[] = [];
   for (const key of requested) {
     const [asset, signal] = splitKey(key);
-    const config = Object.hasOwn(assets, asset) ? assets[asset] : undefined;
-    if (signal === '*' && config) for (const id of Object.keys(config.signals)) keys.add(`${asset}/${id}`);
-    else if (config && Object.hasOwn(config.signals, signal)) keys.add(key);
+    const signals = signalsOf(asset);
+    if (signal === '*' && signals) for (const id of Object.keys(signals)) keys.add(`${asset}/${id}`);
+    else if (signals && Object.hasOwn(signals, signal)) keys.add(key);
     else unknown.push(key);
   }
   return { keys, unknown };

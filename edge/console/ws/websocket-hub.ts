@@ -11,6 +11,7 @@ import { ChatRelay } from './chat-relay.js';
 import { ClientConnection } from './client-connection.js';
 import { parseClientMessage } from './client-message-parser.js';
 import { LiveValues, resolveSignalKeys } from './live-values.js';
+import { assetSignals } from '../asset-signals.js';
 import type { WebSocketLimits } from './websocket-limits.js';
 
 type Reply<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -157,7 +158,7 @@ export class WebSocketHub {
   }
 
   private subscribeSignals(client: ClientConnection, message: Reply<'subscribe.signals'>): void {
-    const { keys, unknown } = resolveSignalKeys(this.context.assets, message.signals);
+    const { keys, unknown } = resolveSignalKeys((asset) => assetSignals(this.context, asset), message.signals);
     if (unknown.length > 0) {
       return this.refuse(client, 'not-found', `unknown signals (nothing was changed): ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}; GET /api/assets lists them`, message.id);
     }

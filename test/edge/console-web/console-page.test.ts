@@ -158,17 +158,19 @@ describe('the console page in a browser', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
   });
 
-  it('shows every machine with its status, and a machine with live charts and no model attached', async () => {
+  it('shows every machine with its status, and a machine with live charts and its anomaly score', async () => {
     const page = operator;
     await page.locator('a[data-nav=machines]').click();
     await expect.poll(() => page.locator('.machine-card').count()).toBe(6);
     const pump = page.locator('.machine-card[data-asset=pump-01]');
     await expect.poll(() => pump.getByTestId('machine-status').innerText()).toBe('Running');
-    expect(await pump.locator('.alert-badge').innerText()).toContain('1 open alert');
+    // The worn bearing's limit alert, and the model's.
+    expect(await pump.locator('.alert-badge').innerText()).toContain('2 open alerts');
     await pump.click();
     const view = page.locator('.machine-view[data-asset=pump-01]');
-    await expect.poll(() => view.locator('.signal-panel').count()).toBe(14);
-    await expect.poll(() => view.getByTestId('anomaly-panel').innerText()).toContain('No model attached');
+    await expect.poll(() => view.locator('.signal-grid .signal-panel').count()).toBe(14);
+    await expect.poll(() => view.getByTestId('anomaly-panel').innerText()).toContain('Model centrifugal-pump: active');
+    await view.locator('[data-testid=anomaly-panel] .signal-panel[data-signal="pump-01/anomaly_score"] canvas').first().waitFor();
     const vibration = view.locator('.signal-panel[data-signal="pump-01/vibration_de"] .value-number');
     const first = await vibration.innerText();
     await expect.poll(() => vibration.innerText(), { timeout: 10_000 }).not.toBe(first);

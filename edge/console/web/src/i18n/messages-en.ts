@@ -187,6 +187,10 @@ export const EN_MESSAGES = {
   'modelState.calibrating': 'calibrating',
   'modelState.ready': 'ready',
   'modelState.failed': 'failed',
+  'modelState.active': 'active',
+  'modelState.collecting': 'learning normal behaviour',
+  'modelState.unused': 'not in use',
+  'anomaly.collecting': 'learning normal behaviour: {progress} %',
 
   'signal.normal': 'normal {low}–{high} {unit}',
   'value.none': 'no value yet',

@@ -186,6 +186,10 @@ export const ZH_MESSAGES = {
   'modelState.calibrating': '校准中',
   'modelState.ready': '就绪',
   'modelState.failed': '失败',
+  'modelState.active': '运行中',
+  'modelState.collecting': '正在学习正常工况',
+  'modelState.unused': '未使用',
+  'anomaly.collecting': '正在学习正常工况：{progress}%',
 
   'signal.normal': '正常 {low}–{high} {unit}',
   'value.none': '暂无数值',

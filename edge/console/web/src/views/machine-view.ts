@@ -3,6 +3,7 @@ import { ANNUNCIATED } from '../alerts/alert-list.js';
 import type { Asset, Model } from '../api-types.js';
 import { scoreSignalOf } from '../machines/anomaly-score.js';
 import type { AppContext, View } from '../app/app-context.js';
+import type { Translator } from '../i18n/translator.js';
 import { h, setText } from '../dom.js';
 import { AlertRows, alertRow } from './alert-row.js';
 import { SignalPanel } from './signal-panel.js';
@@ -54,7 +55,8 @@ export class MachineView implements View {
     this.built = true;
     // the signals in alert first: what the operator came to see
     const alerted = new Set(ctx.alerts.list(ANNUNCIATED, asset.id).map((alert) => parseConditionId(alert.conditionId).signal));
-    const ordered = [...asset.signals].sort((a, b) => Number(alerted.has(b.id)) - Number(alerted.has(a.id)));
+    // Derived signals (the anomaly score) have their own panel.
+    const ordered = asset.signals.filter((signal) => signal.derived !== true).sort((a, b) => Number(alerted.has(b.id)) - Number(alerted.has(a.id)));
     this.panels = ordered.map((signal) => new SignalPanel(ctx, asset, signal, { windowMs: WINDOW_MS, height: 150 }));
     this.body.replaceChildren(
       h(
@@ -102,7 +104,7 @@ export class MachineView implements View {
       return;
     }
     const scoreSignal = found.key === null ? undefined : asset.signals.find((signal) => signal.key === found.key);
-    const state = h('p', {}, t.t('anomaly.model', { id: found.model.id, state: t.optional(`modelState.${found.model.state}`) ?? found.model.state }));
+    const state = h('p', {}, t.t('anomaly.model', { id: found.model.id, state: modelState(t, found.model) }));
     if (!scoreSignal) {
       this.anomaly.replaceChildren(heading, state);
       return;
@@ -111,4 +113,13 @@ export class MachineView implements View {
     this.panels.push(panel);
     this.anomaly.replaceChildren(heading, state, panel.element);
   }
+}
+
+/** "active", "learning normal behaviour: 40 %", "failed: <why>". */
+function modelState(t: Translator, model: Model): string {
+  const state = t.optional(`modelState.${model.state}`) ?? model.state;
+  const calibration = model['calibration'] as { progress?: unknown } | undefined;
+  if (model.state === 'collecting' && typeof calibration?.progress === 'number') return t.t('anomaly.collecting', { progress: String(Math.round(calibration.progress)) });
+  if (model.state === 'failed' && typeof model['error'] === 'string') return `${state}: ${model['error']}`;
+  return state;
 }
