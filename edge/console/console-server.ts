@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../../gateway/logger.js';
 import { PACKAGE_ROOT } from '../package-paths.js';
+import { ActionDecisions } from './action-decisions.js';
 import type { ConsoleAssistant } from './assistant-port.js';
+import { AssistantSlot } from './assistant-slot.js';
 import { installAuthentication } from './authentication.js';
 import type { ConsoleApp } from './console-app.js';
 import type { ConsoleSettings } from './console-config.js';
@@ -54,6 +56,8 @@ export class ConsoleServer {
   readonly sessions: SessionStore;
   private readonly app: ConsoleApp;
   private readonly hub: WebSocketHub;
+  private readonly assistant = new AssistantSlot();
+  private readonly decisions: ActionDecisions;
   private readonly rates: SourceRates;
   private readonly limits: WebSocketLimits;
   private originPolicy: OriginPolicy | undefined;
@@ -70,8 +74,9 @@ export class ConsoleServer {
     this.limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...options.webSocket };
     this.sessions = new SessionStore({ lifetimeMs: settings.sessionHours * 3_600_000 });
     this.metrics = new ConsoleMetrics(context, () => this.hub.size);
-    this.hub = new WebSocketHub(context, this.limits, this.metrics, logger);
-    this.hub.attachAssistant(options.assistant ?? null);
+    this.assistant.attach(options.assistant ?? null);
+    this.decisions = new ActionDecisions(this.assistant, context.audit, logger);
+    this.hub = new WebSocketHub(context, this.limits, this.metrics, logger, this.assistant, this.decisions);
     this.rates = new SourceRates(context.sources);
     this.sessions.onEnd((session) => this.hub.endSession(session.id));
   }
@@ -121,9 +126,9 @@ export class ConsoleServer {
     return this.listeningUrl;
   }
 
-  /** Connects the assistant to chat messages (until then they are answered "no assistant attached yet"). */
+  /** Connects the assistant to chat, escalations and its routes (until then: "no assistant attached yet"). */
   attachAssistant(assistant: ConsoleAssistant | null): void {
-    this.hub.attachAssistant(assistant);
+    this.assistant.attach(assistant);
   }
 
   /** Per WebSocket client: values held back and bytes unsent (the bounds of PROTOCOL.md). */

@@ -35,6 +35,10 @@ export const ChatSendMessage = clientMessage('chat.send', {
   conversationId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
 export const ChatCancelMessage = clientMessage('chat.cancel', { requestId: RequestId });
+export const ChatDecideMessage = clientMessage('chat.decide', {
+  actionId: Type.String({ minLength: 1, maxLength: 128, description: 'the actionId of a chat.card of kind "action"' }),
+  approve: Type.Boolean({ description: 'true runs the action, false declines it' }),
+});
 
 export const CLIENT_MESSAGES = {
   ping: PingMessage,
@@ -43,6 +47,7 @@ export const CLIENT_MESSAGES = {
   'subscribe.signals': SubscribeSignalsMessage,
   'chat.send': ChatSendMessage,
   'chat.cancel': ChatCancelMessage,
+  'chat.decide': ChatDecideMessage,
 } as const;
 export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
 export type ClientMessage = { [K in ClientMessageType]: Static<(typeof CLIENT_MESSAGES)[K]> }[ClientMessageType];
@@ -77,6 +82,22 @@ export const AlertsSnapshotMessage = Type.Object({
 export const AlertEventMessage = Type.Object({ type: Type.Literal('alert.event'), event: AlertEventSchema });
 export const AlertsLiveMessage = Type.Object({ type: Type.Literal('alerts.live'), latestEventId: Type.Integer(), replayed: Type.Integer() });
 export const ChatCardSchema = Type.Object({ kind: Type.String(), title: Type.String(), data: Type.Unknown() });
+/** `data` of a card of kind `action` (assistant-port.ts, ActionProposal). */
+export const ActionProposalSchema = Type.Object({
+  actionId: Type.String(),
+  kind: literalUnion(['acknowledge-alert', 'draft-work-order']),
+  summary: Type.String(),
+  arguments: Type.Record(Type.String(), Type.Unknown()),
+  expiresAt: Type.String({ description: 'ISO 8601; a decision after it is refused' }),
+});
+export const EscalationSchema = Type.Object({
+  alertId: Type.Integer(),
+  conversationId: Type.String({ description: '"alert:<alertId>": send chat.send with it to follow up' }),
+  createdAt: Type.String(),
+  text: Type.String(),
+  cards: Type.Array(ChatCardSchema),
+});
+export const ChatConversationMessage = Type.Object({ type: Type.Literal('chat.conversation'), requestId: Type.String(), conversationId: Type.String() });
 export const ChatDeltaMessage = Type.Object({ type: Type.Literal('chat.delta'), requestId: Type.String(), text: Type.String() });
 export const ChatCardMessage = Type.Object({ type: Type.Literal('chat.card'), requestId: Type.String(), card: ChatCardSchema });
 export const ChatDoneMessage = Type.Object({
@@ -84,6 +105,20 @@ export const ChatDoneMessage = Type.Object({
   requestId: Type.String(),
   status: literalUnion(['complete', 'cancelled', 'unavailable', 'failed']),
   message: Type.Optional(Type.String()),
+});
+export const ActionStatusSchema = literalUnion(['done', 'declined', 'refused', 'failed']);
+export const ChatActionMessage = Type.Object({
+  type: Type.Literal('chat.action'),
+  id: ClientId,
+  actionId: Type.String(),
+  status: ActionStatusSchema,
+  message: Type.String(),
+  result: Type.Optional(Type.Unknown()),
+});
+export const EscalationMessage = Type.Object({
+  type: Type.Literal('assistant.escalation'),
+  escalation: EscalationSchema,
+  replayed: Type.Optional(Type.Boolean({ description: 'true for a recent one sent on subscribe.alerts, not a new one' })),
 });
 export const WS_ERROR_CODES = ['malformed', 'invalid', 'unknown-type', 'not-found', 'too-many', 'busy'] as const;
 export const ErrorMessage = Type.Object({
@@ -103,14 +138,18 @@ export const SERVER_MESSAGES = {
   'alerts.snapshot': AlertsSnapshotMessage,
   'alert.event': AlertEventMessage,
   'alerts.live': AlertsLiveMessage,
+  'chat.conversation': ChatConversationMessage,
   'chat.delta': ChatDeltaMessage,
   'chat.card': ChatCardMessage,
   'chat.done': ChatDoneMessage,
+  'chat.action': ChatActionMessage,
+  'assistant.escalation': EscalationMessage,
   error: ErrorMessage,
 } as const;
 export type ServerMessageType = keyof typeof SERVER_MESSAGES;
 export type ServerMessage = { [K in ServerMessageType]: Static<(typeof SERVER_MESSAGES)[K]> }[ServerMessageType];
 export type ChatCard = Static<typeof ChatCardSchema>;
+export type ChatStreamMessage = Extract<ServerMessage, { type: 'chat.conversation' | 'chat.delta' | 'chat.card' | 'chat.done' }>;
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 
 /** Close codes the server uses (PROTOCOL.md: what a client does on each). */

@@ -1,7 +1,8 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../../gateway/logger.js';
 import type { AlertEvent } from '../../alerts/alert.js';
-import type { ConsoleAssistant } from '../assistant-port.js';
+import type { ActionDecisions } from '../action-decisions.js';
+import type { AssistantSlot } from '../assistant-slot.js';
 import type { ConsoleContext } from '../console-context.js';
 import type { ConsoleMetrics } from '../console-metrics.js';
 import type { Session } from '../session-store.js';
@@ -10,6 +11,7 @@ import { followAlerts, forwardEvent } from './alert-feed.js';
 import { ChatRelay } from './chat-relay.js';
 import { ClientConnection } from './client-connection.js';
 import { parseClientMessage } from './client-message-parser.js';
+import { EscalationFeed } from './escalation-feed.js';
 import { LiveValues, resolveSignalKeys } from './live-values.js';
 import { assetSignals } from '../asset-signals.js';
 import type { WebSocketLimits } from './websocket-limits.js';
@@ -17,14 +19,15 @@ import type { WebSocketLimits } from './websocket-limits.js';
 type Reply<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 
 /**
- * Every WebSocket client of the console: live values on a shared tick, alert events as they happen,
- * heartbeats, and the chat relay to the assistant. Runs on the event loop like everything else; no
+ * Every WebSocket client of the console: live values on a shared tick, alert events and the
+ * assistant's escalations as they happen, heartbeats, and the chat relay to the assistant. Runs on the event loop like everything else; no
  * client can block another or grow its own memory without bound.
  */
 export class WebSocketHub {
   private readonly clients = new Set<ClientConnection>();
   private readonly values: LiveValues;
   private readonly chat: ChatRelay;
+  private readonly escalations: EscalationFeed;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribeAlerts: () => void;
 
@@ -33,9 +36,12 @@ export class WebSocketHub {
     private readonly limits: WebSocketLimits,
     private readonly metrics: ConsoleMetrics,
     private readonly logger: Logger,
+    assistant: AssistantSlot,
+    decisions: ActionDecisions,
   ) {
     this.values = new LiveValues(context.bus, limits.maxPointsPerSignal);
-    this.chat = new ChatRelay(logger);
+    this.chat = new ChatRelay(assistant, decisions, logger);
+    this.escalations = new EscalationFeed(assistant, () => this.clients);
     this.unsubscribeAlerts = context.alerts.subscribe((event) => this.broadcastEvent(event));
     this.timers.push(setInterval(() => this.values.tick(this.clients), limits.valueIntervalMs), setInterval(() => this.heartbeat(), limits.heartbeatMs));
     for (const timer of this.timers) timer.unref();
@@ -43,10 +49,6 @@ export class WebSocketHub {
 
   get size(): number {
     return this.clients.size;
-  }
-
-  attachAssistant(assistant: ConsoleAssistant | null): void {
-    this.chat.attach(assistant);
   }
 
   accept(socket: WebSocket, session: Session): void {
@@ -80,6 +82,7 @@ export class WebSocketHub {
   async close(graceMs = 1000): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.unsubscribeAlerts();
+    this.escalations.close();
     this.values.close();
     const closed = [...this.clients].map((client) => new Promise<void>((resolve) => (client.socket.readyState === client.socket.CLOSED ? resolve() : client.socket.once('close', () => resolve()))));
     for (const client of this.clients) client.close('shutdown', CLOSE_CODES.shuttingDown, 'server shutting down');
@@ -141,7 +144,8 @@ export class WebSocketHub {
       case 'ping':
         return client.send({ type: 'pong', ts: Date.now(), ...echo(message) });
       case 'subscribe.alerts':
-        return followAlerts(client, this.context.alerts, message.afterEventId, this.limits.maxReplayEvents);
+        followAlerts(client, this.context.alerts, message.afterEventId, this.limits.maxReplayEvents);
+        return this.escalations.replayTo(client);
       case 'unsubscribe.alerts':
         client.followingAlerts = false;
         return;
@@ -154,6 +158,8 @@ export class WebSocketHub {
       }
       case 'chat.cancel':
         return this.chat.cancel(client, message.requestId);
+      case 'chat.decide':
+        return this.chat.decide(client, message);
     }
   }
 

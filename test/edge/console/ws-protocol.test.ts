@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatRequest, ChatSink } from '../../../edge/console/assistant-port.js';
 import { waitUntil } from '../../support/wait-until.js';
 import { ConsoleHarness } from './fixtures/console-harness.js';
 import { RawWsClient } from './fixtures/raw-ws-client.js';
+import { ANSWER_TOKENS, ScriptedAssistant } from './fixtures/scripted-assistant.js';
 import { UpgradeRefused, WsTestClient, type Message } from './fixtures/ws-test-client.js';
 
 const clients: WsTestClient[] = [];
@@ -237,32 +237,23 @@ describe('console WebSocket', () => {
       client.send({ type: 'chat.send', requestId: 'q1', text: 'why is pump-01 vibrating?' });
       expect(await client.next((m) => m.type === 'chat.done', 'chat.done')).toEqual({ type: 'chat.done', requestId: 'q1', status: 'unavailable', message: 'no assistant attached yet' });
 
-      const asked: ChatRequest[] = [];
-      let release: () => void = () => {};
-      harness.server.attachAssistant({
-        async answer(request: ChatRequest, sink: ChatSink) {
-          asked.push(request);
-          if (request.text === 'wait') return new Promise<void>((resolve) => (release = resolve));
-          for (const token of ['Bearing ', 'wear ', 'likely.']) sink.delta(token);
-          sink.card({ kind: 'alert', title: 'pump-01 vibration', data: { alertId: 1 } });
-        },
-      });
+      const assistant = new ScriptedAssistant();
+      harness.server.attachAssistant(assistant);
       try {
-        client.send({ type: 'chat.send', requestId: 'q2', text: 'why?', conversationId: 'c1' });
+        client.send({ type: 'chat.send', requestId: 'q2', text: 'why?' });
         await client.next((m) => m.type === 'chat.done' && m.requestId === 'q2', 'the answer');
         const answer = client.messages.filter((m) => m.requestId === 'q2');
-        expect(answer.map((m) => m.type)).toEqual(['chat.delta', 'chat.delta', 'chat.delta', 'chat.card', 'chat.done']);
-        expect(answer.filter((m) => m.type === 'chat.delta').map((m) => m.text).join('')).toBe('Bearing wear likely.');
+        expect(answer.map((m) => m.type)).toEqual(['chat.conversation', ...ANSWER_TOKENS.map(() => 'chat.delta'), 'chat.card', 'chat.done']);
+        expect(answer.filter((m) => m.type === 'chat.delta').map((m) => m.text).join('')).toBe(ANSWER_TOKENS.join(''));
         expect(answer.at(-1)!.status).toBe('complete');
-        expect(asked[0]).toMatchObject({ user: 'viewer', role: 'viewer', conversationId: 'c1', text: 'why?' });
+        expect(assistant.asked[0]).toMatchObject({ user: 'viewer', role: 'viewer', conversationId: null, text: 'why?' });
 
         client.send({ type: 'chat.send', requestId: 'q3', text: 'wait' });
-        await waitUntil(() => asked.length === 2, 'the assistant to be asked');
+        await waitUntil(() => assistant.asked.length === 2, 'the assistant to be asked');
         client.send({ type: 'chat.send', id: 'again', requestId: 'q4', text: 'hello?' });
         expect(await client.next((m) => m.type === 'error' && m.id === 'again', 'busy')).toMatchObject({ code: 'busy' });
         client.send({ type: 'chat.cancel', requestId: 'q3' });
-        await waitUntil(() => asked[1]!.signal.aborted, 'the abort to reach the assistant');
-        release();
+        await waitUntil(() => assistant.asked[1]!.signal.aborted, 'the abort to reach the assistant');
         expect(await client.next((m) => m.type === 'chat.done' && m.requestId === 'q3', 'q3 done')).toMatchObject({ status: 'cancelled' });
       } finally {
         harness.server.attachAssistant(null);
