@@ -20,6 +20,7 @@ import type { LoginGuardOptions } from './login-guard.js';
 import { LoginService } from './login-service.js';
 import { OriginPolicy } from './origin-policy.js';
 import { alertRoutes } from './routes/alert-routes.js';
+import { assistantRoutes } from './routes/assistant-routes.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -179,6 +180,7 @@ export class ConsoleServer {
     assetRoutes(app, context);
     alertRoutes(app, context.alerts);
     auditRoutes(app, context.audit);
+    assistantRoutes(app, this.assistant, this.decisions, logger);
     app.get('/ws', { websocket: true, config: { role: 'viewer' } }, (socket, request) => this.hub.accept(socket, request.consoleSession!));
     await webPageRoutes(app, this.options.webRoot ?? DEFAULT_WEB_ROOT);
   }

@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | 'unsupported-media-type'
   | 'rate-limited'
   | 'locked-out'
+  | 'unavailable'
   | 'internal';
 
 export interface ApiProblem {
