@@ -53,6 +53,8 @@ export interface StartSimulatorsOptions {
     readonly securityModes?: readonly SecurityModeName[];
     readonly users?: readonly OpcuaUser[];
     readonly allowAnonymous?: boolean;
+    /** Default true: any client certificate is accepted (see OpcuaPlcServerOptions). */
+    readonly acceptUnknownCertificates?: boolean;
   };
   /** How long start-up waits for the MQTT broker before going on (it keeps retrying), default 3000 ms. */
   readonly mqttConnectTimeoutMs?: number;
@@ -128,6 +130,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
     ...(options.opcua?.securityModes ? { securityModes: options.opcua.securityModes } : {}),
     ...(options.opcua?.users ? { users: options.opcua.users } : {}),
     ...(options.opcua?.allowAnonymous !== undefined ? { allowAnonymous: options.opcua.allowAnonymous } : {}),
+    ...(options.opcua?.acceptUnknownCertificates !== undefined ? { acceptUnknownCertificates: options.opcua.acceptUnknownCertificates } : {}),
     logger: logger.child({ part: 'opcua' }),
   });
   let mqttSensors: MqttSensors | undefined;

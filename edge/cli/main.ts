@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { addBrowseCommand } from './browse-command.js';
+import { addCertsCommands } from './certs-command.js';
 import { integerIn, numberIn } from './option-parsers.js';
 import { addSimCommands } from './sim-command.js';
 
@@ -53,6 +54,15 @@ program
   });
 
 program
+  .command('ask <question>')
+  .description("ask a running box's assistant and stream its answer (manual citations listed at the end)")
+  .option('--url <url>', "the console's address", process.env['MILLWRIGHT_URL'] ?? 'http://127.0.0.1:8080')
+  .option('--token <token>', 'a bearer token from POST /api/tokens (or MILLWRIGHT_TOKEN)')
+  .option('--user <name>', 'log in as this console user; the password comes from MILLWRIGHT_PASSWORD, or is asked')
+  .option('--conversation <id>', 'continue a conversation (its id is printed after each answer), or alert:<id> to follow up an escalation')
+  .action(async (question: string, options: { url: string; token?: string; user?: string; conversation?: string }) => (await import('./ask-command.js')).runAsk(question, options));
+
+program
   .command('bench')
   .description('benchmarks of the box')
   .command('detect')
@@ -66,6 +76,7 @@ program
 
 addSimCommands(program);
 addBrowseCommand(program);
+addCertsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

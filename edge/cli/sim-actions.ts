@@ -35,6 +35,7 @@ export async function runSimulators(options: SimOptions): Promise<void> {
     ...(options.plant ? {} : { plant: false as const }),
     publishIntervalMs: options.sensorInterval,
     pkiFolder: path.resolve(options.data, 'pki', 'simulator'),
+    opcua: { securityModes: options.security, users: options.user, allowAnonymous: options.anonymous, acceptUnknownCertificates: options.trustClients },
     logger,
   });
   stopOnSignals(() => simulators.stop(), logger);

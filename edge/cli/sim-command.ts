@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { shippedScenarioNames } from '../../simulators/scenario-files.js';
 import { DEFAULT_PLC_PORT, DEFAULT_SIM_ENDPOINT } from '../../simulators/sim-defaults.js';
+import type { OpcuaUser, SecurityModeName } from '../../simulators/opcua-plc-server.js';
 import { durationSeconds, integerIn, numberIn } from './option-parsers.js';
 
 /** The actions load node-opcua and the simulators only when a sim command runs. */
@@ -20,6 +21,10 @@ export interface SimOptions {
   plant: boolean;
   sensorInterval: number;
   data: string;
+  security: readonly SecurityModeName[];
+  user: readonly OpcuaUser[];
+  anonymous: boolean;
+  trustClients: boolean;
 }
 
 /** `millwright sim ...`: the simulators alone, and their remote controls over OPC UA. */
@@ -40,6 +45,10 @@ export function addSimCommands(program: Command): void {
     .option('--no-plant', 'do not simulate the demo plant (e.g. a replay alone)')
     .option('--sensor-interval <ms>', 'milliseconds between MQTT sensor messages', integerIn(50, 600_000), 1000)
     .option('--data <dir>', 'folder for the simulator\'s certificates', 'data')
+    .option('--security <modes>', 'OPC UA security modes offered, comma-separated: None, Sign, SignAndEncrypt (the secure ones with Basic256Sha256, Aes128_Sha256_RsaOaep and Aes256_Sha256_RsaPss)', securityModes, ['None', 'Sign', 'SignAndEncrypt'])
+    .option('--user <name:password>', 'an OPC UA user the PLC accepts (repeat for more); a test tool: the password shows in the process list', collectUser, [])
+    .option('--no-anonymous', 'refuse anonymous OPC UA sessions (give --user)')
+    .option('--no-trust-clients', "refuse client certificates until they are moved from <data>/pki/simulator/rejected to its trusted/certs, as a real PLC does")
     .action(async (options: SimOptions) => (await actions()).runSimulators(options));
 
   const endpointOption = ['--endpoint <url>', 'OPC UA endpoint of the running simulator', DEFAULT_SIM_ENDPOINT] as const;
@@ -80,4 +89,18 @@ export function addSimCommands(program: Command): void {
     .description('list the simulated machines with their state, faults and signals')
     .option(...endpointOption)
     .action(async (options: { endpoint: string }) => (await actions()).listMachines(options.endpoint));
+}
+
+function securityModes(text: string): SecurityModeName[] {
+  const modes = text.split(',').map((mode) => mode.trim());
+  const known: readonly string[] = ['None', 'Sign', 'SignAndEncrypt'];
+  const unknown = modes.filter((mode) => !known.includes(mode));
+  if (unknown.length > 0 || modes.length === 0) throw new InvalidArgumentError(`expected None, Sign and/or SignAndEncrypt separated by commas, got "${text}"`);
+  return modes as SecurityModeName[];
+}
+
+function collectUser(text: string, users: readonly OpcuaUser[]): OpcuaUser[] {
+  const separator = text.indexOf(':');
+  if (separator < 1) throw new InvalidArgumentError('expected name:password (a user name, a colon, then the password)');
+  return [...users, { username: text.slice(0, separator), password: text.slice(separator + 1) }];
 }

@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   MessageSecurityMode,
@@ -9,6 +10,8 @@ import {
   type UserIdentityInfo,
 } from 'node-opcua';
 import type { OpcuaSourceConfig } from './opcua-source-config.js';
+import { certificateThumbprint } from './certificate-trust.js';
+import { ownCertificateFile, trustFolderPath } from './pki-layout.js';
 
 /** How to reach and authenticate to one OPC UA server; the same for a source and for browsing. */
 export interface OpcuaConnectionSettings {
@@ -93,17 +96,19 @@ export function explainConnectionError(error: unknown, settings: OpcuaConnection
   const pki = settings.pkiFolder;
 
   if (/server Certificate verification failed/i.test(message)) {
-    const rejectedFile = newestFile(join(pki, 'rejected'));
+    const rejectedFile = newestFile(trustFolderPath(pki, 'rejected'));
+    const thumbprint = rejectedFile ? thumbprintOfFile(rejectedFile) : null;
     return (
       `the certificate of the OPC UA server at ${endpoint} is not trusted (${status ?? 'verification failed'}). ` +
-      `It was saved in ${rejectedFile ?? join(pki, 'rejected')}. If this is the right server, move that file into ` +
-      `${join(pki, 'trusted', 'certs')}/; the source keeps retrying and connects once it is trusted.`
+      `It was saved in ${rejectedFile ?? trustFolderPath(pki, 'rejected')}. If this is the right server, trust it with ` +
+      `\`millwright certs trust ${thumbprint ?? '<thumbprint>'} --pki ${pki}\` (or move that file into ` +
+      `${trustFolderPath(pki, 'trusted')}/); the source keeps retrying and connects once it is trusted.`
     );
   }
   if (/rejected by server|BadSecurityChecksFailed|BadCertificate/i.test(message)) {
     return (
       `the OPC UA server at ${endpoint} refused this client's certificate (${status ?? message}). ` +
-      `Trust ${join(pki, 'own', 'certs')}/ (the client certificate) on the server, e.g. in its trusted certificates folder.`
+      `Trust ${ownCertificateFile(pki)} (this gateway's certificate) on the server, e.g. in its trusted certificates folder.`
     );
   }
   if (/BadUserAccessDenied|BadIdentityToken|Cannot find (ANONYMOUS|USERNAME) user token policy/i.test(message)) {
@@ -118,6 +123,14 @@ export function explainConnectionError(error: unknown, settings: OpcuaConnection
   if (/ECONNREFUSED/.test(message)) return `nothing accepts connections at ${endpoint} (connection refused)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(message)) return `the host of ${endpoint} cannot be resolved (${message.trim()})`;
   return `cannot connect to ${endpoint}: ${message.trim()}`;
+}
+
+function thumbprintOfFile(file: string): string | null {
+  try {
+    return certificateThumbprint(new X509Certificate(readFileSync(file)));
+  } catch {
+    return null;
+  }
 }
 
 function newestFile(folder: string): string | null {

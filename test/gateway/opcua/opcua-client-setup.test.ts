@@ -23,13 +23,14 @@ describe('explainConnectionError', () => {
     const message = explainConnectionError(new Error('server Certificate verification failed with err BadCertificateUntrusted (0x801a0000)'), settings);
     expect(message).toBe(
       `the certificate of the OPC UA server at opc.tcp://plc-7:4840 is not trusted (BadCertificateUntrusted). It was saved in ${join(pki.path, 'rejected', 'PLC7[ab12].pem')}. ` +
-        `If this is the right server, move that file into ${join(pki.path, 'trusted', 'certs')}/; the source keeps retrying and connects once it is trusted.`,
+        `If this is the right server, trust it with \`millwright certs trust <thumbprint> --pki ${pki.path}\` (or move that file into ${join(pki.path, 'trusted', 'certs')}/); ` +
+        'the source keeps retrying and connects once it is trusted.',
     );
   });
 
   it('tells which side refused what', () => {
     expect(explainConnectionError(new Error('The connection has been rejected by server: BadSecurityChecksFailed (0x80130000)'), settings)).toMatch(
-      new RegExp(`refused this client's certificate \\(BadSecurityChecksFailed\\)\\. Trust ${join(pki.path, 'own', 'certs')}`),
+      new RegExp(`refused this client's certificate \\(BadSecurityChecksFailed\\)\\. Trust ${join(pki.path, 'own', 'certs', 'client_certificate.pem')} \\(this gateway's certificate\\)`),
     );
     expect(explainConnectionError(new Error('BadUserAccessDenied (0x801f0000)'), settings)).toMatch(/refused user 'operator' \(BadUserAccessDenied\)/);
     expect(explainConnectionError(new Error('Cannot find ANONYMOUS user token policy in end point description'), { ...settings, auth: undefined })).toMatch(
