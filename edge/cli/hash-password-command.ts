@@ -1,6 +1,5 @@
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { hashPassword } from '../console/password-hash.js';
+import { askHidden, firstLineOfStdin } from './terminal-input.js';
 
 const MIN_LENGTH = 8;
 
@@ -22,24 +21,8 @@ async function askTwice(): Promise<string> {
   return first;
 }
 
-function askHidden(prompt: string): Promise<string> {
-  process.stderr.write(prompt);
-  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const reader = createInterface({ input: process.stdin, output: muted, terminal: true });
-  return new Promise((resolve) => {
-    reader.once('line', (line) => {
-      reader.close();
-      process.stderr.write('\n');
-      resolve(line);
-    });
-  });
-}
-
 async function firstLine(): Promise<string> {
-  const reader = createInterface({ input: process.stdin });
-  for await (const line of reader) {
-    reader.close();
-    return line;
-  }
+  const line = await firstLineOfStdin();
+  if (line !== undefined) return line;
   throw new Error('no password on stdin: pipe one line, e.g. printf "%s\\n" "$PASSWORD" | millwright hash-password');
 }
