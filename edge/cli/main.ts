@@ -63,15 +63,6 @@ program
   .action(async (question: string, options: { url: string; token?: string; user?: string; conversation?: string }) => (await import('./ask-command.js')).runAsk(question, options));
 
 program
-  .command('ask <question>')
-  .description("ask a running box's assistant and stream its answer (manual citations listed at the end)")
-  .option('--url <url>', "the console's address", process.env['MILLWRIGHT_URL'] ?? 'http://127.0.0.1:8080')
-  .option('--token <token>', 'a bearer token from POST /api/tokens (or MILLWRIGHT_TOKEN)')
-  .option('--user <name>', 'log in as this console user; the password comes from MILLWRIGHT_PASSWORD, or is asked')
-  .option('--conversation <id>', 'continue a conversation (its id is printed after each answer), or alert:<id> to follow up an escalation')
-  .action(async (question: string, options: { url: string; token?: string; user?: string; conversation?: string }) => (await import('./ask-command.js')).runAsk(question, options));
-
-program
   .command('bench')
   .description('benchmarks of the box')
   .command('detect')
