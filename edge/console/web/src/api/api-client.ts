@@ -1,4 +1,4 @@
-import type { Alert, AlertEvent, Asset, History, Model, User } from '../api-types.js';
+import type { Alert, AlertEvent, Asset, ConversationSummary, ConversationTurn, History, Model, User } from '../api-types.js';
 import { Emitter } from '../emitter.js';
 
 /** A refused request: the HTTP status, the server's error code and message (PROTOCOL.md, "Errors"). */
@@ -80,6 +80,20 @@ export class ApiClient {
 
   async models(): Promise<Model[]> {
     return (await this.request<{ models: Model[] }>('GET', '/api/models')).models;
+  }
+
+  /** The user's own conversations with the assistant; none while no assistant is attached (503). */
+  async conversations(): Promise<ConversationSummary[]> {
+    try {
+      return (await this.request<{ conversations: ConversationSummary[] }>('GET', '/api/conversations')).conversations;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 503) return [];
+      throw error;
+    }
+  }
+
+  async conversation(id: string): Promise<ConversationTurn[]> {
+    return (await this.request<{ turns: ConversationTurn[] }>('GET', `/api/conversations/${encodeURIComponent(id)}`)).turns;
   }
 
   private async request<T>(method: string, path: string, body?: unknown, reportUnauthenticated = true): Promise<T> {

@@ -111,7 +111,7 @@ export class ConsoleApp {
       values,
       catalog,
       connection,
-      chat: new ChatSession(connection),
+      chat: new ChatSession(connection, this.api),
       tick,
       site: null,
       chatOpen: false,
@@ -215,7 +215,9 @@ class Shell {
       connection.alertsChanged.on(() => this.alertsChanged()),
       connection.state.on((state) => this.connectionChanged(state)),
       tick.on(() => this.connectionChanged(connection.status)),
+      loggedIn.chat.changed.on(() => this.chatChanged()),
     );
+    this.chatChanged();
     this.alertsChanged();
     this.connectionChanged(connection.status);
     this.route();
@@ -258,6 +260,12 @@ class Shell {
     this.loggedIn.chatOpen = open;
     this.element.classList.toggle('chat-open', open);
     if (open) this.chatPanel.focus();
+  }
+
+  private chatChanged(): void {
+    const { chat, chatOpen } = this.loggedIn;
+    if (chatOpen) chat.seen();
+    this.topBar.setUnseenEscalations(chat.unseenEscalations);
   }
 
   private alertsChanged(): void {

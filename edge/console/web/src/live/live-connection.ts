@@ -16,7 +16,8 @@ export type ConnectionState =
   | { readonly kind: 'session-ended' }
   | { readonly kind: 'refused'; readonly code: number; readonly reason: string };
 
-export type ChatMessage = Extract<ServerMessage, { type: 'chat.delta' | 'chat.card' | 'chat.done' }>;
+export type ChatMessage = Extract<ServerMessage, { type: 'chat.conversation' | 'chat.delta' | 'chat.card' | 'chat.done' | 'chat.action' }>;
+export type EscalationMessage = Extract<ServerMessage, { type: 'assistant.escalation' }>;
 
 export interface LiveConnectionOptions {
   readonly alerts: AlertList;
@@ -35,6 +36,7 @@ export class LiveConnection {
   readonly state = new Emitter<ConnectionState>();
   readonly alertsChanged = new Emitter<void>();
   readonly chat = new Emitter<ChatMessage>();
+  readonly escalations = new Emitter<EscalationMessage>();
   readonly protocolErrors = new Emitter<Extract<ServerMessage, { type: 'error' }>>();
   private current: ConnectionState = { kind: 'connecting' };
   private socket: WebSocket | null = null;
@@ -140,10 +142,15 @@ export class LiveConnection {
       case 'values':
         values.ingest(message.values, Date.now());
         return;
+      case 'chat.conversation':
       case 'chat.delta':
       case 'chat.card':
       case 'chat.done':
+      case 'chat.action':
         this.chat.emit(message);
+        return;
+      case 'assistant.escalation':
+        this.escalations.emit(message);
         return;
       case 'error':
         this.protocolErrors.emit(message);

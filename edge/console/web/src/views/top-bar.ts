@@ -20,6 +20,7 @@ export class TopBar {
   private readonly suppressedBadge = h('span', { class: 'nav-badge neutral' });
   private readonly connection = h('span', { class: 'connection', 'data-testid': 'connection', role: 'status' });
   private readonly site = h('span', { class: 'brand-site' });
+  private readonly chatBadge = h('span', { class: 'nav-badge unacked', 'data-priority': 'high', 'data-testid': 'chat-badge', hidden: true });
 
   constructor(
     private readonly ctx: AppContext,
@@ -42,7 +43,7 @@ export class TopBar {
         languageSwitch(t, actions.chooseLocale),
         h('span', { class: 'user', 'data-testid': 'user' }, h('span', { class: 'user-name' }, ctx.user.name), h('span', { class: 'user-role' }, t.t(`role.${ctx.user.role}`))),
         h('button', { type: 'button', class: 'button', 'data-testid': 'logout', onclick: actions.logout }, t.t('action.logout')),
-        h('button', { type: 'button', class: 'button chat-toggle', 'data-testid': 'chat-toggle', onclick: actions.toggleChat }, t.t('chat.title')),
+        h('button', { type: 'button', class: 'button chat-toggle', 'data-testid': 'chat-toggle', onclick: actions.toggleChat }, t.t('chat.title'), this.chatBadge),
       ),
     );
     this.updateAlerts();
@@ -71,6 +72,13 @@ export class TopBar {
     const suppressed = alerts.count(SUPPRESSED);
     setText(this.suppressedBadge, String(suppressed));
     this.suppressedBadge.hidden = suppressed === 0;
+  }
+
+  /** Escalations the assistant posted that the person has not looked at yet. */
+  setUnseenEscalations(count: number): void {
+    setText(this.chatBadge, String(count));
+    this.chatBadge.title = this.ctx.t.t('chat.newEscalations', { count });
+    this.chatBadge.hidden = count === 0;
   }
 
   updateConnection(state: ConnectionState): void {
