@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MqttAuthSchema, MqttTlsSchema } from './mqtt-security-options.js';
 
 const Identifier = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'letters, digits, "-", "_" or "."' });
 
@@ -47,20 +48,8 @@ export const MqttSourceConfigSchema = Type.Object(
     /** Broker URL (mqtt://, mqtts://, ws://, wss://), or "embedded" for the broker this process runs. */
     url: Type.String({ minLength: 1 }),
     clientId: Type.Optional(Type.String({ minLength: 1 })),
-    auth: Type.Optional(
-      Type.Object({ username: Type.String({ minLength: 1 }), password: Type.String() }, { additionalProperties: false }),
-    ),
-    tls: Type.Optional(
-      Type.Object(
-        {
-          caFile: Type.Optional(Type.String()),
-          certFile: Type.Optional(Type.String()),
-          keyFile: Type.Optional(Type.String()),
-          rejectUnauthorized: Type.Optional(Type.Boolean()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    auth: Type.Optional(MqttAuthSchema),
+    tls: Type.Optional(MqttTlsSchema),
     qos: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
     /** Payloads larger than this are rejected and dead-lettered. */
     maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 16 })),

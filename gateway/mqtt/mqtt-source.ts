@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import { silentLogger, type Logger } from '../logger.js';
@@ -7,6 +6,7 @@ import type { ConnectionState, Source, SourceHealth } from '../source.js';
 import { DeadLetters, type DeadLetter } from './dead-letters.js';
 import { compileMapping } from './mqtt-mapping.js';
 import type { MqttSourceConfig } from './mqtt-source-config.js';
+import { credentialOptions, readTlsOptions, unencryptedTlsProblem, type MqttTlsClientOptions } from './mqtt-security-options.js';
 import { PayloadDecoder, type KnownSignal } from './payload-decoder.js';
 import { RejectLog } from './reject-log.js';
 import type { Reject } from './reject.js';
@@ -28,8 +28,6 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_BATCH_SAMPLES = 5000;
 const ERROR_LOG_INTERVAL_MS = 10_000;
 const URL_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
-
-type TlsClientOptions = Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
 
 /**
  * Subscribes to the topics of an MQTT source's mappings and turns each message into samples.
@@ -89,9 +87,7 @@ export class MqttSource implements Source {
     this.#target = withoutCredentials(this.#url) ?? fail(`url "${this.#url}" is not a URL; write e.g. "mqtt://127.0.0.1:1883" or "embedded"`);
     const protocol = new URL(this.#url).protocol;
     if (!URL_PROTOCOLS.includes(protocol)) fail(`url "${this.#target}" uses ${protocol} but only mqtt://, mqtts://, ws:// and wss:// are supported`);
-    if (config.tls !== undefined && (protocol === 'mqtt:' || protocol === 'ws:')) {
-      fail(`tls is set but url "${this.#target}" is not encrypted; use mqtts:// or wss://`);
-    }
+    if (unencryptedTlsProblem(this.#url, config.tls) !== null) fail(`tls is set but url "${this.#target}" is not encrypted; use mqtts:// or wss://`);
 
     this.#filters = coveringFilters(mappings.map((mapping) => mapping.topic.filter));
     this.#warnAboutOverlaps(mappings.map((mapping) => mapping.topic.pattern));
@@ -112,9 +108,9 @@ export class MqttSource implements Source {
   async start(emit: EmitBatch): Promise<void> {
     if (this.#state !== 'stopped') throw new Error(`mqtt source "${this.id}" is already started`);
     this.#state = 'connecting';
-    let tls: TlsClientOptions;
+    let tls: MqttTlsClientOptions;
     try {
-      tls = await this.#tlsOptions();
+      tls = await readTlsOptions(this.#config.tls, `mqtt source "${this.id}"`);
     } catch (error) {
       this.#state = 'stopped';
       throw error;
@@ -131,7 +127,7 @@ export class MqttSource implements Source {
       // Subscriptions are renewed here, on every connect whose session the broker has lost.
       resubscribe: false,
       reconnectOnConnackError: true,
-      ...(this.#config.auth === undefined ? {} : { username: this.#config.auth.username, password: this.#config.auth.password }),
+      ...credentialOptions(this.#config.auth),
       ...tls,
     };
     this.#connects = 0;
@@ -278,27 +274,6 @@ export class MqttSource implements Source {
     this.#logger.error({ err: error }, this.#lastError);
   }
 
-  async #tlsOptions(): Promise<TlsClientOptions> {
-    const tls = this.#config.tls;
-    if (tls === undefined) return {};
-    const read = async (key: 'caFile' | 'certFile' | 'keyFile'): Promise<Buffer | undefined> => {
-      const file = tls[key];
-      if (file === undefined) return undefined;
-      try {
-        return await readFile(file);
-      } catch (error) {
-        throw new Error(`mqtt source "${this.id}": cannot read tls.${key} "${file}": ${(error as Error).message}`, { cause: error });
-      }
-    };
-    const [ca, cert, key] = await Promise.all([read('caFile'), read('certFile'), read('keyFile')]);
-    return {
-      ...(ca === undefined ? {} : { ca }),
-      ...(cert === undefined ? {} : { cert }),
-      ...(key === undefined ? {} : { key }),
-      ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
-    };
-  }
-
   #warnAboutOverlaps(patterns: readonly string[]): void {
     for (let i = 0; i < this.#filters.length; i++) {
       for (let j = i + 1; j < this.#filters.length; j++) {
@@ -351,6 +326,6 @@ function connectionHint(code: unknown): string {
   if (typeof code !== 'string') return '';
   // Alerts come from the broker refusing our side of the handshake, typically the client certificate.
   if (code.startsWith('ERR_SSL_') && code.includes('ALERT')) return ' (the broker refused the TLS handshake: check tls.certFile and tls.keyFile)';
-  if (code.includes('CERT') || code.startsWith('ERR_TLS')) return " (check tls.caFile and that the broker certificate names the url's host)";
+  if (code.includes('CERT') || code.startsWith('ERR_TLS') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return " (check tls.caFile and that the broker certificate names the url's host)";
   return '';
 }
