@@ -34,8 +34,8 @@ export type StorageStatus = 'ok' | 'failing' | 'memory-only';
 export interface StorageHealth {
   readonly file: string;
   /**
-   * ok: writes reach the file. failing: the last write failed (pending rows are kept in memory and
-   * retried). memory-only: the file could not be opened; nothing survives a restart.
+   * ok: writes reach the file. failing: the last write failed, or rows of an earlier failed write still
+   * wait (they are kept in memory and retried). memory-only: the file could not be opened; nothing survives a restart.
    */
   readonly status: StorageStatus;
   readonly writes: number;
@@ -151,7 +151,9 @@ export class BoxDatabase {
       pendingRows += queue.pending().length;
       lostRows += queue.lost;
     }
-    const status: StorageStatus = !this.persistent ? 'memory-only' : this.consecutiveFailures > 0 ? 'failing' : 'ok';
+    // Rows wait only after a failed write: on a nearly full disk small writes of one module may succeed while
+    // another module's rows cannot get in, and that is still a failing disk.
+    const status: StorageStatus = !this.persistent ? 'memory-only' : this.consecutiveFailures > 0 || pendingRows > 0 ? 'failing' : 'ok';
     return {
       file: this.file,
       status,
