@@ -86,6 +86,6 @@ describe('MqttSource over TLS with a user', () => {
     const otherCa = makeThrowawayCa(otherFolder);
     const { source } = await startSource({ caFile: otherCa.caFile }, USER);
     expect(source.health().state).not.toBe('connected');
-    await expect.poll(() => source.health().lastError).toBe("unable to verify the first certificate (check tls.caFile and that the broker certificate names the url's host)");
+    await expect.poll(() => source.health().lastError, { timeout: 10_000 }).toBe("unable to verify the first certificate (check tls.caFile and that the broker certificate names the url's host)");
   });
 });
