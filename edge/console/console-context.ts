@@ -1,5 +1,6 @@
 import type { SourceHealth } from '../../gateway/source.js';
 import type { TelemetryBus } from '../../gateway/telemetry-bus.js';
+import type { UplinkHealth } from '../../gateway/uplink/mqtt-uplink.js';
 import type { AlertEngine } from '../alerts/alert-engine.js';
 import type { AssetConfig, SignalConfig } from '../config/config-schema.js';
 import type { PlantOverview } from '../plant-overview.js';
@@ -32,6 +33,8 @@ export interface ConsoleContext {
   readonly brokerUrl: () => string | null;
   /** Anomaly models, one entry per model and asset it serves (plus collecting, failed and unused ones). */
   readonly models: () => readonly ModelSummary[];
+  /** The uplink to the plant's broker; absent or null when the box has none. */
+  readonly uplink?: () => UplinkHealth | null;
   /**
    * Signals the box derives for an asset, listed, charted and streamed like configured ones: detection's
    * `anomaly_score` (its threshold as the high limit). None when absent.

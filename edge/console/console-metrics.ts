@@ -87,6 +87,24 @@ export class ConsoleMetrics {
       return [...counts].map(([state, count]) => [{ state }, count]);
     });
 
+    const uplink = () => context.uplink?.() ?? null;
+    const channels = () => uplink()?.channels ?? [];
+    gauge('millwright_uplink_connected', '1 while the uplink connection of a format (json, sparkplug) is up', ['format'], () => channels().map((c) => [{ format: c.format }, c.state === 'connected' ? 1 : 0]));
+    mirroredCounter('millwright_uplink_published_total', 'Messages the plant broker acknowledged, by format', ['format'], () => channels().map((c) => [{ format: c.format }, c.published]));
+    gauge('millwright_uplink_buffered_messages', 'Messages in the uplink buffer, by class', ['class'], () =>
+      Object.entries(uplink()?.buffer.byClass ?? {}).map(([cls, totals]): [Labels, number] => [{ class: cls }, totals.messages]),
+    );
+    gauge('millwright_uplink_buffered_bytes', 'Bytes in the uplink buffer (payload, topic, row overhead)', [], () => (uplink() ? [[{}, uplink()!.buffer.bytes]] : []));
+    gauge('millwright_uplink_buffer_on_disk', '1 while the uplink buffer writes to its file, 0 while it holds messages in memory only', [], () =>
+      uplink() ? [[{}, uplink()!.buffer.status === 'disk' ? 1 : 0]] : [],
+    );
+    mirroredCounter('millwright_uplink_buffer_write_failures_total', 'Failed operations on the uplink buffer file', [], () => (uplink() ? [[{}, uplink()!.buffer.writeFailures]] : []));
+    mirroredCounter('millwright_uplink_dropped_total', 'Buffered messages dropped, by class and reason (expired, full, memory-full)', ['class', 'reason'], () =>
+      Object.entries(uplink()?.buffer.dropped ?? {}).flatMap(([cls, reasons]) => Object.entries(reasons).map(([reason, count]): [Labels, number] => [{ class: cls, reason }, count])),
+    );
+    gauge('millwright_uplink_replay_backlog', 'Messages buffered when the current connection was made, by format', ['format'], () => channels().flatMap((c) => (c.replay ? [[{ format: c.format }, c.replay.backlog] as [Labels, number]] : [])));
+    gauge('millwright_uplink_replay_messages_per_second', 'Replay rate of that backlog, by format', ['format'], () => channels().flatMap((c) => (c.replay ? [[{ format: c.format }, c.replay.perSecond] as [Labels, number]] : [])));
+
     gauge('millwright_ws_clients', 'Connected WebSocket clients', [], () => [[{}, webSocketClients()]]);
     this.wsFrames = new Counter({ name: 'millwright_ws_frames_total', help: 'WebSocket messages sent, by type', labelNames: ['type'], registers });
     this.wsValuesCoalesced = new Counter({ name: 'millwright_ws_values_coalesced_total', help: 'Live points replaced by a newer one for a slow client', registers });

@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import type { UplinkHealth } from '../../gateway/uplink/mqtt-uplink.js';
 import type { ConsoleContext } from './console-context.js';
 import type { HealthAnswer } from './http-schemas.js';
 import type { SourceRates } from './source-rates.js';
@@ -11,17 +12,19 @@ export interface ConsoleStatus {
   readonly sessions: number;
 }
 
-/** The box at a glance: `degraded` with the reasons when a source is down, storage is not ok, alarms flood, or a model failed. */
+/** The box at a glance: `degraded` with the reasons when a source or the uplink is down, storage or the uplink buffer is not ok, alarms flood, or a model failed. */
 export function healthReport(context: ConsoleContext, rates: SourceRates, status: ConsoleStatus): Health {
   const sources = context.sources();
   const storage = context.storage();
   const flood = context.alerts.flood();
   const brokerUrl = context.brokerUrl();
   const models = context.models();
+  const uplink = context.uplink?.() ?? null;
   const problems = [
     ...sources.filter((source) => source.state !== 'connected').map((source) => `source ${source.id} is ${source.state}${source.lastError ? `: ${source.lastError}` : ''}`),
     ...(storage.status === 'ok' ? [] : [`storage is ${storage.status}${storage.lastError ? `: ${storage.lastError.message}` : ''}`]),
     ...(flood.active ? [`alarm flood: ${flood.annunciationsInWindow} alerts in the window`] : []),
+    ...(uplink === null ? [] : uplinkProblems(uplink)),
     ...models.filter((model) => model.state === 'failed').map((model) => `model ${model.id}${model.asset ? ` for ${model.asset}` : ''} failed: ${typeof model['error'] === 'string' ? model['error'] : 'no reason given'}`),
   ];
   return {
@@ -37,5 +40,14 @@ export function healthReport(context: ConsoleContext, rates: SourceRates, status
     alerts: { counts: context.alerts.counts(), flood, latestEventId: context.alerts.latestEventId(), stats: { ...context.alerts.stats() } },
     console: { webSocketClients: status.webSocketClients, sessions: status.sessions },
     models: [...models],
+    uplink: uplink === null ? null : { ...uplink, channels: [...uplink.channels] },
   };
+}
+
+function uplinkProblems(uplink: UplinkHealth): string[] {
+  const problems = uplink.channels
+    .filter((channel) => channel.state !== 'connected')
+    .map((channel) => `uplink (${channel.format}) to ${uplink.target} is ${channel.state}${channel.lastError ? `: ${channel.lastError.message}` : ''}; ${uplink.buffer.messages} message(s) buffered`);
+  if (uplink.buffer.status === 'memory') problems.push(`uplink buffer is in memory only: ${uplink.buffer.lastError?.message ?? 'the file cannot be written'}`);
+  return problems;
 }

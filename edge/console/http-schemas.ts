@@ -57,6 +57,17 @@ const StorageHealthSchema = Type.Object({
   lostRows: Type.Number(),
   lastError: Nullable(Type.Object({ message: Type.String(), code: Type.Optional(Type.String()), at: Type.Number() })),
 });
+/** gateway/uplink/mqtt-uplink.ts UplinkHealth: the fields a reader needs first are declared, the rest passes as is. */
+const UplinkHealthSchema = Type.Object(
+  {
+    box: Type.String(),
+    target: Type.String(),
+    connected: Type.Boolean(),
+    channels: Type.Array(Type.Object({ format: Type.String(), state: Type.String(), problem: Nullable(Type.String()) }, { additionalProperties: true })),
+    buffer: Type.Object({ status: Type.String(), messages: Type.Number(), bytes: Type.Number(), droppedTotal: Type.Number(), writeFailures: Type.Number() }, { additionalProperties: true }),
+  },
+  { additionalProperties: true },
+);
 export const ModelSchema = Type.Object(
   { id: Type.String(), asset: Nullable(Type.String()), kind: Type.String(), state: Type.String() },
   { additionalProperties: true },
@@ -80,6 +91,8 @@ export const HealthAnswer = Type.Object({
   }),
   console: Type.Object({ webSocketClients: Type.Integer(), sessions: Type.Integer() }),
   models: Type.Array(ModelSchema),
+  /** Null when the box has no uplink section. */
+  uplink: Nullable(UplinkHealthSchema),
 });
 
 // --- assets ---

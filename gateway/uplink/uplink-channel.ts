@@ -27,6 +27,8 @@ export interface ReplayProgress {
   readonly startedAt: number;
   /** When the last of them was acknowledged (or dropped); null while replaying. */
   readonly finishedAt: number | null;
+  /** sent per second of the replay so far (or of the whole replay once finished). */
+  readonly perSecond: number;
 }
 
 export interface ChannelHealth {
@@ -173,7 +175,7 @@ export class UplinkChannel {
       inFlight: this.#inFlight,
       publishErrors: this.#publishErrors,
       unsendable: this.#unsendable,
-      replay: replay === null ? null : { backlog: replay.backlog, sent: replay.sent, startedAt: replay.startedAt, finishedAt: replay.finishedAt },
+      replay: replay === null ? null : { backlog: replay.backlog, sent: replay.sent, startedAt: replay.startedAt, finishedAt: replay.finishedAt, perSecond: replayRate(replay, this.#outbox.now()) },
     };
   }
 
@@ -394,6 +396,11 @@ export class UplinkChannel {
       this.#pump();
     }, waitMs);
   }
+}
+
+function replayRate(replay: Replay, now: number): number {
+  const seconds = ((replay.finishedAt ?? now) - replay.startedAt) / 1000;
+  return seconds > 0 ? Math.round((replay.sent / seconds) * 10) / 10 : 0;
 }
 
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {

@@ -11,6 +11,9 @@ export type UplinkFormat = (typeof UPLINK_FORMATS)[number];
 export const FINDINGS_MODES = ['all', 'anomalous', 'none'] as const;
 export type FindingsMode = (typeof FINDINGS_MODES)[number];
 
+/** The `url` that names the broker this process runs (the configuration's embeddedBroker); the runtime puts in its URL. */
+export const EMBEDDED_BROKER = 'embedded';
+
 const Identifier = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'letters, digits, "-", "_" or "."' });
 /** A Sparkplug group or edge node id: no "/", "+" or "#" (they would change the topic's levels). */
 const SparkplugId = Type.String({ minLength: 1, pattern: '^[^/+#]+$', description: 'text without "/", "+" or "#"' });
@@ -27,7 +30,7 @@ const DownsampleSchema = Type.Object(DownsampleFields, { additionalProperties: f
 
 export const UplinkConfigSchema = Type.Object(
   {
-    /** The plant's broker: mqtt://, mqtts://, ws:// or wss://. */
+    /** The plant's broker: mqtt://, mqtts://, ws:// or wss://; "embedded" for the broker this process runs (see EMBEDDED_BROKER). */
     url: Type.String({ minLength: 1 }),
     /** Names this box in ids, topics and Sparkplug; default: the host name. */
     boxId: Type.Optional(Identifier),
@@ -183,10 +186,14 @@ const MEGABYTE = 1024 * 1024;
 export function uplinkConfigProblems(config: UplinkConfig): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   let protocol: string | null = null;
-  try {
-    protocol = new URL(config.url).protocol;
-  } catch {
-    problems.push({ path: ['url'], message: `"${config.url}" is not a URL; write e.g. "mqtts://broker.plant.local:8883"` });
+  if (config.url === EMBEDDED_BROKER) {
+    if (config.tls !== undefined) problems.push({ path: ['tls'], message: 'tls is set but the url is "embedded", which speaks plain MQTT on loopback; remove tls or give the broker\'s mqtts:// URL' });
+  } else {
+    try {
+      protocol = new URL(config.url).protocol;
+    } catch {
+      problems.push({ path: ['url'], message: `"${config.url}" is not a URL; write e.g. "mqtts://broker.plant.local:8883", or "embedded" for the broker this process runs` });
+    }
   }
   if (protocol !== null && !['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(protocol)) {
     problems.push({ path: ['url'], message: `${protocol} is not supported; use mqtt://, mqtts://, ws:// or wss://` });

@@ -54,6 +54,8 @@ describe('uplink configuration', () => {
     ]);
     expect(problems({ url: 'mqtt://b', buffer: { maxAgeHours: { alert: 1, telemetry: 24 } } })[0]).toMatch(/^buffer.maxAgeHours: alert transitions must be kept at least as long as findings/);
     expect(() => resolveUplinkConfig({ url: 'nope' }, context)).toThrow('uplink.url: "nope" is not a URL');
+    expect(problems({ url: 'embedded' })).toEqual([]);
+    expect(problems({ url: 'embedded', tls: { caFile: 'ca.pem' } })[0]).toMatch(/^tls: tls is set but the url is "embedded"/);
   });
 
   it('makes topic levels and Sparkplug ids from free text, and matches signal patterns', () => {
