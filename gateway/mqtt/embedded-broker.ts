@@ -16,6 +16,8 @@ export interface EmbeddedBroker {
   readonly url: string;
   readonly port: number;
   connectedClients(): number;
+  /** Publishes refused since start (see refusalOf), each answered by closing the publisher's connection. */
+  refusedPublishes(): number;
   /** Disconnects every client and closes the listening socket. */
   stop(): Promise<void>;
 }
@@ -27,7 +29,16 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
   const logger = (options.logger ?? silentLogger).child({ component: 'mqtt-broker' });
-  const aedes = await Aedes.createBroker();
+  let refused = 0;
+  const aedes = await Aedes.createBroker({
+    authorizePublish(client, packet, callback) {
+      const refusal = refusalOf(packet.topic);
+      if (refusal === null) return callback(null);
+      refused += 1;
+      logger.warn({ clientId: client?.id, topic: packet.topic }, `refused a message from MQTT client '${client?.id ?? '?'}' on topic "${packet.topic}": ${refusal}; its connection is closed`);
+      callback(new Error(refusal));
+    },
+  });
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -60,6 +71,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
     url,
     port,
     connectedClients: () => aedes.connectedClients,
+    refusedPublishes: () => refused,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
@@ -72,4 +84,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       return stopping;
     },
   };
+}
+
+/**
+ * aedes delivers a message on "a//b" to a subscription "a/+/b" as MQTT says, but its in-memory session store
+ * does not match "+" to an empty level, so the delivery to every persistent-session subscriber (the gateway's
+ * MQTT sources) fails with "no such packet" and aedes drops that subscriber's connection: any publisher could
+ * cut the gateway off. An empty level after the first is refused instead (a leading "/" stays allowed).
+ */
+function refusalOf(topic: string): string | null {
+  return topic.split('/').slice(1).includes('') ? 'a topic level after the first is empty; name every level (e.g. "plant/pump-01/flow")' : null;
 }
