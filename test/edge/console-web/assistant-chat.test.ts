@@ -63,6 +63,7 @@ describe('the assistant in the console page', () => {
     await escalation.waitFor();
     expect(await escalation.innerText()).toContain(`Alert ${alertId()}: drive-end vibration above its limit`);
     await escalation.getByTestId('follow-up').waitFor();
+    expect(await escalation.locator('.chat-text strong').innerText()).toBe(`Alert ${alertId()}`);
     await page.getByTestId('chat-badge').waitFor({ state: 'hidden' });
   });
 
@@ -137,5 +138,16 @@ describe('the assistant in the console page', () => {
     expect(await action.getByTestId('action-confirm').count()).toBe(0);
     expect(await action.innerText()).toContain('Only an operator or above can confirm or decline it.');
     expect(pageErrors(viewer)).toEqual([]);
+  });
+
+  it('says plainly that no assistant is attached when there is none', async () => {
+    harness.server.attachAssistant(null);
+    const panel = page.getByTestId('chat-panel');
+    await panel.getByTestId('chat-new').click();
+    await panel.locator('textarea').fill('Anyone there?');
+    await panel.locator('textarea').press('Enter');
+    await panel.locator('.chat-answer[data-status=unavailable]').waitFor();
+    expect(await panel.locator('.chat-answer').innerText()).toContain('No assistant is attached to this console yet');
+    await shot('chat-no-assistant');
   });
 });

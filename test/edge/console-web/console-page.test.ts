@@ -178,15 +178,20 @@ describe('the console page in a browser', () => {
     await shot(page, 'machine-pump-01');
   });
 
-  it('answers plainly in the chat panel that no assistant is attached yet', async () => {
+  it("answers a question in the chat panel through the demo's assistant (offline: no language model), citing manual sections", async () => {
     const page = operator;
     await page.getByTestId('chat-toggle').click();
     const panel = page.getByTestId('chat-panel');
     await panel.locator('textarea').fill('Why is pump-01 vibrating?');
     await panel.locator('button[type=submit]').click();
-    await panel.locator('.chat-answer[data-status=unavailable]').waitFor();
-    expect(await panel.locator('.chat-answer').innerText()).toContain('No assistant is attached to this console yet');
-    await shot(page, 'chat-no-assistant');
+    await panel.locator('.chat-answer[data-status=complete]').waitFor();
+    const answer = panel.locator('.chat-answer').last();
+    expect((await answer.innerText()).length).toBeGreaterThan(40);
+    const manual = answer.locator('.chat-card[data-kind=manual]').first();
+    await manual.waitFor();
+    expect(await manual.getByTestId('section-id').innerText()).toMatch(/^[A-Z]+-[A-Z]+-\d+/);
+    expect(pageErrors(page)).toEqual([]);
+    await shot(page, 'chat-offline-assistant');
     await page.getByTestId('chat-toggle').click();
   });
 

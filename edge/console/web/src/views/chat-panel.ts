@@ -3,6 +3,7 @@ import type { Escalation } from '../api-types.js';
 import { fill, h } from '../dom.js';
 import type { ChatEntry, ChatSession } from '../live/chat-session.js';
 import { chatCard } from './chat-card.js';
+import { chatText } from './chat-text.js';
 
 /**
  * The assistant's side panel: the escalations it posted unasked (each with "follow up"), the user's
@@ -117,7 +118,7 @@ export class ChatPanel {
       'div',
       { class: 'chat-escalation', 'data-testid': 'escalation', 'data-alert-id': escalation.alertId },
       h('div', { class: 'chat-card-title' }, t.t('chat.escalationTitle', { id: escalation.alertId }), h('span', { class: 'muted' }, ` · ${this.when(escalation.createdAt)}`)),
-      h('div', { class: 'chat-text' }, escalation.text),
+      chatText(escalation.text),
       // in the list above the conversation: short, the sources come with the follow-up
       offerFollowUp
         ? h('button', { type: 'button', class: 'button primary', 'data-testid': 'follow-up', onclick: () => void this.session.followUp(escalation).then(() => this.input.focus()) }, t.t('chat.followUp'))
@@ -140,7 +141,7 @@ export class ChatPanel {
     return h(
       'div',
       { class: `chat-answer status-${entry.status}`, 'data-status': entry.status },
-      entry.text === '' ? null : h('div', { class: 'chat-text' }, entry.text),
+      entry.text === '' ? null : chatText(entry.text),
       entry.cards.map((card) => chatCard(this.ctx, this.session, card)),
       status[entry.status] === null ? null : h('div', { class: 'chat-status' }, status[entry.status]),
     );
