@@ -13,7 +13,9 @@ export interface ThrowawayCa {
 /** A CA and a server certificate made by openssl in `folder`, the way docs/security.md makes them; about 0.2 s. */
 export function makeThrowawayCa(folder: string): ThrowawayCa {
   const file = (name: string) => join(folder, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // node-opcua's PKI code, once loaded in this process, sets OPENSSL_CONF for its own openssl runs (to "undefined" at times).
+  const { OPENSSL_CONF: _ignored, ...env } = process.env;
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=Millwright test CA');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('broker.key'), '-out', file('broker.csr'), '-subj', '/CN=127.0.0.1');
   writeFileSync(file('broker.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
