@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../logger.js';
+import { readTlsOptions } from '../mqtt/mqtt-security-options.js';
 import type { Sample } from '../sample.js';
 import { withoutCredentials } from './connection-problem.js';
 import { JsonProtocol } from './json-protocol.js';
@@ -11,7 +11,7 @@ import { SparkplugNode } from './sparkplug-node.js';
 import { SparkplugProtocol, type SparkplugCommandCounts } from './sparkplug-protocol.js';
 import { TelemetryDownsampler, type PointsByAsset, type UplinkPoint } from './telemetry-downsampler.js';
 import { TopicTree } from './topic-tree.js';
-import { UplinkChannel, type ChannelHealth, type TlsClientOptions } from './uplink-channel.js';
+import { UplinkChannel, type ChannelHealth } from './uplink-channel.js';
 import type { UplinkSettings } from './uplink-config.js';
 import type { UplinkAlertEvent, UplinkAssetDescription, UplinkFinding } from './uplink-records.js';
 
@@ -111,7 +111,7 @@ export class MqttUplink {
   async start(): Promise<void> {
     if (this.#channels.length > 0 || this.#stopped) throw new Error('the uplink is already started (or stopped)');
     const settings = this.#settings;
-    const tls = await this.#tlsOptions();
+    const tls = await readTlsOptions(settings.tls, 'uplink');
     const target = withoutCredentials(settings.url);
     const channel = {
       url: settings.url,
@@ -302,27 +302,6 @@ export class MqttUplink {
     if (now - this.#rejectLoggedAt < REJECT_LOG_INTERVAL_MS) return;
     this.#rejectLoggedAt = now;
     this.#logger.error({ reason, rejected: this.#rejected }, `uplink refused a record: ${detail} (further refusals are counted in health() and logged at most every ${REJECT_LOG_INTERVAL_MS / 1000} s)`);
-  }
-
-  async #tlsOptions(): Promise<TlsClientOptions> {
-    const tls = this.#settings.tls;
-    if (tls === null) return {};
-    const read = async (key: 'caFile' | 'certFile' | 'keyFile'): Promise<Buffer | undefined> => {
-      const file = tls[key];
-      if (file === undefined) return undefined;
-      try {
-        return await readFile(file);
-      } catch (error) {
-        throw new Error(`uplink: cannot read tls.${key} "${file}": ${(error as Error).message}`, { cause: error });
-      }
-    };
-    const [ca, cert, key] = await Promise.all([read('caFile'), read('certFile'), read('keyFile')]);
-    return {
-      ...(ca === undefined ? {} : { ca }),
-      ...(cert === undefined ? {} : { cert }),
-      ...(key === undefined ? {} : { key }),
-      ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
-    };
   }
 }
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
+import { MqttAuthSchema, MqttTlsSchema } from '../mqtt/mqtt-security-options.js';
 import { MESSAGE_CLASSES, type MessageClass } from './message-class.js';
 import { compileSignalPattern, type SignalPattern } from './signal-pattern.js';
 import { topicLevel } from './topic-tree.js';
@@ -36,18 +37,8 @@ export const UplinkConfigSchema = Type.Object(
     boxId: Type.Optional(Identifier),
     /** Default "millwright-<boxId>"; the Sparkplug connection adds "-spb" unless sparkplug.clientId is set. */
     clientId: Type.Optional(Type.String({ minLength: 1 })),
-    auth: Type.Optional(Type.Object({ username: Type.String({ minLength: 1 }), password: Type.String() }, { additionalProperties: false })),
-    tls: Type.Optional(
-      Type.Object(
-        {
-          caFile: Type.Optional(Type.String({ minLength: 1 })),
-          certFile: Type.Optional(Type.String({ minLength: 1 })),
-          keyFile: Type.Optional(Type.String({ minLength: 1 })),
-          rejectUnauthorized: Type.Optional(Type.Boolean()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    auth: Type.Optional(MqttAuthSchema),
+    tls: Type.Optional(MqttTlsSchema),
     keepaliveSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     /** ms; reconnection backs off from 250 ms to this. */
     maxReconnectDelay: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
