@@ -7,6 +7,9 @@ import type { Source } from '../gateway/source.js';
 import { TelemetryBus } from '../gateway/telemetry-bus.js';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { logAlertEvents } from './alerts/alert-event-log.js';
+import { conversationsSchema } from './assistant/conversation/conversation-store.js';
+import { createAssistant } from './assistant/create-assistant.js';
+import type { MillwrightAssistant } from './assistant/millwright-assistant.js';
 import { alertsSchema } from './alerts/alert-store.js';
 import type { MillwrightConfig, SignalConfig, SourceConfig } from './config/config-schema.js';
 import type { ConsoleContext } from './console/console-context.js';
@@ -16,6 +19,7 @@ import { RuleEngine } from './detect/rules/rule-engine.js';
 import { AssetHistory, assetHistorySchema } from './store/asset-history.js';
 import { AuditLog, auditSchema } from './store/audit-log.js';
 import { openBoxDatabase, type BoxDatabase } from './store/box-database.js';
+import { workOrdersSchema } from './store/work-orders.js';
 import { SHIPPED_MODELS_FOLDER } from './package-paths.js';
 import { PlantOverview } from './plant-overview.js';
 import { startStatusReporter } from './status-reporter.js';
@@ -42,6 +46,7 @@ export class EdgeRuntime {
   readonly history: AssetHistory;
   private detectionPart: LiveDetection | null = null;
   private consoleServer: ConsoleServer | null = null;
+  private assistantPart: MillwrightAssistant | null = null;
   private stopStatusReporter: () => void = () => {};
   private ruleClock: NodeJS.Timeout | undefined;
 
@@ -69,7 +74,7 @@ export class EdgeRuntime {
   }
 
   static async create(config: MillwrightConfig, logger: Logger): Promise<EdgeRuntime> {
-    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema, assetHistorySchema], logger: logger.child({ part: 'store' }) });
+    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema, assetHistorySchema, workOrdersSchema, conversationsSchema], logger: logger.child({ part: 'store' }) });
     let broker: EmbeddedBroker | null = null;
     let runtime: EdgeRuntime | undefined;
     try {
@@ -82,9 +87,11 @@ export class EdgeRuntime {
         runtime.consoleServer = await ConsoleServer.create({ settings: config.console, context: runtime.consoleContext(), logger });
         await runtime.consoleServer.start();
       }
+      await runtime.startAssistant();
       return runtime;
     } catch (error) {
       await runtime?.consoleServer?.stop();
+      await runtime?.assistantPart?.close();
       await runtime?.detectionPart?.stop();
       runtime?.history.stop();
       runtime?.alerts.stop();
@@ -103,6 +110,11 @@ export class EdgeRuntime {
   /** Anomaly detection: models, bindings, first-start calibrations (null until create() resolved). */
   get detection(): LiveDetection | null {
     return this.detectionPart;
+  }
+
+  /** The assistant, when the configuration has a knowledge section (null until create() resolved). */
+  get assistant(): MillwrightAssistant | null {
+    return this.assistantPart;
   }
 
   /** URL of the embedded MQTT broker, when the configuration runs one. */
@@ -132,6 +144,7 @@ export class EdgeRuntime {
 
   async stop(): Promise<void> {
     await this.consoleServer?.stop();
+    await this.assistantPart?.close();
     this.stopStatusReporter();
     clearInterval(this.ruleClock);
     this.overview.close();
@@ -160,6 +173,24 @@ export class EdgeRuntime {
     });
     this.detectionPart = detection;
     bus.subscribe((batch) => detection.push(batch));
+  }
+
+  private async startAssistant(): Promise<void> {
+    const part = this.config.assistant;
+    if (part === null) return;
+    this.assistantPart = await createAssistant({
+      ...part,
+      site: this.config.site,
+      assets: this.config.assets,
+      bus: this.bus,
+      alerts: this.alerts,
+      history: this.history,
+      detection: this.detectionPart,
+      database: this.database,
+      audit: this.audit,
+      logger: this.logger.child({ part: 'assistant' }),
+    });
+    this.consoleServer?.attachAssistant(this.assistantPart);
   }
 
   private consoleContext(): ConsoleContext {

@@ -69,7 +69,7 @@ export class FindingAlerts {
     if (!changed && !(this.active && finding.ts - this.reportedAt >= this.refreshMs)) return;
     this.active = finding.anomalous;
     this.reportedAt = finding.ts;
-    const details = this.details(finding);
+    const details = this.describe(finding);
     out.push({
       conditionId: this.conditionId,
       asset: this.asset,
@@ -89,7 +89,8 @@ export class FindingAlerts {
     out.push({ conditionId: this.conditionId, asset: this.asset, kind: 'model', active: false, priority: this.options.priority, ts, message: `${this.asset}: ${reason}` });
   }
 
-  private details(finding: Finding): ModelAlertDetails {
+  /** A finding as alert details carry it: score, threshold, each input's share with its value and fitted normal. */
+  describe(finding: Finding): ModelAlertDetails {
     const { card } = this;
     const positive = Object.values(finding.contributions).reduce((sum, term) => sum + Math.max(0, term), 0);
     const contributions = card.inputs
