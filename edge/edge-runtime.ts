@@ -7,19 +7,16 @@ import type { Source } from '../gateway/source.js';
 import { TelemetryBus } from '../gateway/telemetry-bus.js';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { logAlertEvents } from './alerts/alert-event-log.js';
-import { conversationsSchema } from './assistant/conversation/conversation-store.js';
-import { createAssistant } from './assistant/create-assistant.js';
-import type { MillwrightAssistant } from './assistant/millwright-assistant.js';
 import { alertsSchema } from './alerts/alert-store.js';
 import type { MillwrightConfig, SignalConfig, SourceConfig } from './config/config-schema.js';
 import type { ConsoleContext } from './console/console-context.js';
 import { ConsoleServer } from './console/console-server.js';
 import { LiveDetection, SCORE_SIGNAL } from './detect/live/live-detection.js';
 import { RuleEngine } from './detect/rules/rule-engine.js';
+import { NorthboundUplink } from './northbound-uplink.js';
 import { AssetHistory, assetHistorySchema } from './store/asset-history.js';
 import { AuditLog, auditSchema } from './store/audit-log.js';
 import { openBoxDatabase, type BoxDatabase } from './store/box-database.js';
-import { workOrdersSchema } from './store/work-orders.js';
 import { SHIPPED_MODELS_FOLDER } from './package-paths.js';
 import { PlantOverview } from './plant-overview.js';
 import { startStatusReporter } from './status-reporter.js';
@@ -45,8 +42,8 @@ export class EdgeRuntime {
   readonly rules: RuleEngine;
   readonly history: AssetHistory;
   private detectionPart: LiveDetection | null = null;
+  private northbound: NorthboundUplink | null = null;
   private consoleServer: ConsoleServer | null = null;
-  private assistantPart: MillwrightAssistant | null = null;
   private stopStatusReporter: () => void = () => {};
   private ruleClock: NodeJS.Timeout | undefined;
 
@@ -74,7 +71,7 @@ export class EdgeRuntime {
   }
 
   static async create(config: MillwrightConfig, logger: Logger): Promise<EdgeRuntime> {
-    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema, assetHistorySchema, workOrdersSchema, conversationsSchema], logger: logger.child({ part: 'store' }) });
+    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema, assetHistorySchema], logger: logger.child({ part: 'store' }) });
     let broker: EmbeddedBroker | null = null;
     let runtime: EdgeRuntime | undefined;
     try {
@@ -82,17 +79,17 @@ export class EdgeRuntime {
       runtime = new EdgeRuntime(config, logger, broker, database);
       runtime.alerts.start();
       runtime.history.start();
+      await runtime.startUplink();
       await runtime.startDetection();
       if (config.console) {
         runtime.consoleServer = await ConsoleServer.create({ settings: config.console, context: runtime.consoleContext(), logger });
         await runtime.consoleServer.start();
       }
-      await runtime.startAssistant();
       return runtime;
     } catch (error) {
       await runtime?.consoleServer?.stop();
-      await runtime?.assistantPart?.close();
       await runtime?.detectionPart?.stop();
+      await runtime?.northbound?.stop();
       runtime?.history.stop();
       runtime?.alerts.stop();
       runtime?.overview.close();
@@ -112,9 +109,9 @@ export class EdgeRuntime {
     return this.detectionPart;
   }
 
-  /** The assistant, when the configuration has a knowledge section (null until create() resolved). */
-  get assistant(): MillwrightAssistant | null {
-    return this.assistantPart;
+  /** The uplink to the plant's broker, when the configuration has an uplink section (null until create() resolved). */
+  get uplink(): NorthboundUplink | null {
+    return this.northbound;
   }
 
   /** URL of the embedded MQTT broker, when the configuration runs one. */
@@ -144,7 +141,6 @@ export class EdgeRuntime {
 
   async stop(): Promise<void> {
     await this.consoleServer?.stop();
-    await this.assistantPart?.close();
     this.stopStatusReporter();
     clearInterval(this.ruleClock);
     this.overview.close();
@@ -152,8 +148,9 @@ export class EdgeRuntime {
     for (const result of results) {
       if (result.status === 'rejected') this.logger.warn({ err: result.reason }, 'a source did not stop cleanly');
     }
-    await this.broker?.stop();
     await this.detectionPart?.stop();
+    await this.northbound?.stop();
+    await this.broker?.stop();
     this.history.stop();
     this.alerts.stop();
     this.database.close();
@@ -168,6 +165,7 @@ export class EdgeRuntime {
       boxFolder: path.join(config.dataDir, 'models'),
       report: (reports) => this.alerts.report(reports),
       publish: (samples) => bus.publish(samples),
+      onFinding: (finding) => this.northbound?.publishFinding(finding),
       latestValue: (asset, signal) => bus.latest(asset, signal)?.value,
       logger: this.logger.child({ part: 'detection' }),
     });
@@ -175,22 +173,17 @@ export class EdgeRuntime {
     bus.subscribe((batch) => detection.push(batch));
   }
 
-  private async startAssistant(): Promise<void> {
-    const part = this.config.assistant;
-    if (part === null) return;
-    this.assistantPart = await createAssistant({
-      ...part,
-      site: this.config.site,
+  private async startUplink(): Promise<void> {
+    const settings = this.config.uplink;
+    if (settings === null) return;
+    this.northbound = await NorthboundUplink.start({
+      settings,
       assets: this.config.assets,
+      embeddedBrokerUrl: this.brokerUrl,
       bus: this.bus,
       alerts: this.alerts,
-      history: this.history,
-      detection: this.detectionPart,
-      database: this.database,
-      audit: this.audit,
-      logger: this.logger.child({ part: 'assistant' }),
+      logger: this.logger,
     });
-    this.consoleServer?.attachAssistant(this.assistantPart);
   }
 
   private consoleContext(): ConsoleContext {
@@ -206,6 +199,7 @@ export class EdgeRuntime {
       storage: () => this.database.health(),
       brokerUrl: () => this.brokerUrl,
       models: () => this.detectionPart?.models() ?? [],
+      uplink: () => this.northbound?.health() ?? null,
       derivedSignals: (asset): Record<string, SignalConfig> => {
         const score = this.detectionPart?.scoreSignals().find((candidate) => candidate.asset === asset);
         if (!score) return {};

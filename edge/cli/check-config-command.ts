@@ -1,3 +1,5 @@
+import { withoutCredentials } from '../../gateway/uplink/connection-problem.js';
+import { EMBEDDED_BROKER } from '../../gateway/uplink/uplink-config.js';
 import { loadConfigFile } from '../config/load-config.js';
 
 /** `millwright check-config FILE`: validates and summarises without connecting to anything. */
@@ -16,4 +18,9 @@ export async function runCheckConfig(configFile: string): Promise<void> {
     console.log(`  operator console on ${scheme}://${config.console.host}:${config.console.port}, ${config.console.users.length} user(s): ${config.console.users.map((user) => `${user.name} (${user.role})`).join(', ')}`);
   }
   if (config.embeddedBroker) console.log(`  embedded MQTT broker on ${config.embeddedBroker.host}:${config.embeddedBroker.port}`);
+  if (config.uplink) {
+    const { uplink } = config;
+    const formats = [...(uplink.json ? [`JSON under ${uplink.topicPrefix}/`] : []), ...(uplink.sparkplug ? [`Sparkplug B as ${uplink.sparkplug.groupId}/${uplink.sparkplug.edgeNodeId}`] : [])];
+    console.log(`  uplink to ${uplink.url === EMBEDDED_BROKER ? 'the embedded broker' : withoutCredentials(uplink.url)} (${formats.join(', ')}), buffered in ${uplink.buffer.file}`);
+  }
 }

@@ -66,6 +66,7 @@ export function withDemoOverrides(config: MillwrightConfig, options: DemoOptions
     dataDir: options.dataDir,
     embeddedBroker: config.embeddedBroker && { ...config.embeddedBroker, port: options.mqttPort },
     console: config.console && { ...config.console, port: options.consolePort ?? config.console.port },
+    uplink: config.uplink && { ...config.uplink, buffer: { ...config.uplink.buffer, file: path.join(options.dataDir, path.relative(config.dataDir, config.uplink.buffer.file)) } },
     // Time runs faster in the simulated plant: the models' grids follow, so they see real-time behaviour.
     detection: { ...config.detection, timeScale: options.speed },
     sources: config.sources.map((source) =>
