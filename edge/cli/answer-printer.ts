@@ -59,7 +59,21 @@ export class AnswerPrinter {
       }
       return;
     }
+    if (card.kind === 'finding') return this.finding(data);
     for (const [key, value] of Object.entries(data)) this.write(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+  }
+
+  private finding(data: Record<string, unknown>): void {
+    if (text(data['message'])) this.write(`  ${text(data['message'])}\n`);
+    const model = data['model'] as Record<string, unknown> | undefined;
+    if (model) this.write(`  anomaly score ${text(model['score'])}, threshold ${text(model['threshold'])}\n`);
+    const deviations = Array.isArray(data['deviations']) ? (data['deviations'] as Record<string, unknown>[]) : [];
+    for (const deviation of deviations) {
+      const value = typeof deviation['value'] === 'number' ? `${deviation['value']} ${text(deviation['unit'])}`.trim() : 'no value';
+      const share = typeof deviation['share'] === 'number' ? `${Math.round(deviation['share'] * 100)} % of the score` : text(deviation['status']);
+      const sigma = typeof deviation['sigma'] === 'number' ? `, ${deviation['sigma']} σ from normal` : '';
+      this.write(`  ${text(deviation['signal']).padEnd(20)} ${value.padEnd(14)} ${share}${sigma}\n`);
+    }
   }
 
   private write(chunk: string): void {

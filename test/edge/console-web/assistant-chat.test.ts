@@ -131,10 +131,14 @@ describe('the assistant in the console page', () => {
     const viewer = await signIn('viewer');
     await viewer.getByTestId('chat-toggle').click();
     const panel = viewer.getByTestId('chat-panel');
-    await panel.locator('textarea').fill('Draft a work order for the bearing');
+    await panel.locator('textarea').fill('Show the values, then draft a work order for the bearing');
     await panel.locator('textarea').press('Enter');
     const action = panel.locator('.chat-card[data-kind=action]');
     await action.waitFor();
+    expect(await panel.locator('.chat-card[data-kind=values] tr').innerText()).toMatch(/vibration_de\s+5\.2 mm\/s\s+above high limit/);
+    const finding = panel.locator('.chat-card[data-kind=finding]');
+    expect(await finding.innerText()).toContain('Anomaly score 3.4, threshold 1');
+    expect(await finding.locator('tr').innerText()).toMatch(/vibration_de\s+4\.9 mm\/s\s+62 % of the score\s+22 σ from normal/);
     expect(await action.getByTestId('action-confirm').count()).toBe(0);
     expect(await action.innerText()).toContain('Only an operator or above can confirm or decline it.');
     expect(pageErrors(viewer)).toEqual([]);

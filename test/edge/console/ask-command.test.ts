@@ -81,6 +81,9 @@ describe('millwright ask', () => {
     const err = sink();
     await runAsk('show the values and draft a work order', { url: harness.url, token, out, err });
     expect(out.text).toContain(`${ANSWER_TOKENS.join('')}\n\n■ Cooling water pump 1 (pump-01) — live values\n  vibration_de         5.2 mm/s       above-high, normal 0.5–2.8\n`);
+    expect(out.text).toContain(
+      '■ Alert 1 — pump-01: what the model found\n  pump-01 deviates from normal: vibration_de (62 %)\n  anomaly score 3.4, threshold 1\n  vibration_de         4.9 mm/s       62 % of the score, 22 σ from normal\n',
+    );
     expect(out.text).toContain('▶ Proposed action: Draft a work order for pump-01: replace the drive-end bearing (high)\n  draft-work-order {"asset":"pump-01","priority":"high"}, expires ');
     expect(out.text).toMatch(/Nothing runs until you confirm it in the console \(action act-\d+\)\.\n\nSources:\n {2}\[M1\] /);
     const conversationId = /--conversation (\S+)\)/.exec(err.text)![1]!;

@@ -20,6 +20,10 @@ export function chatCard(ctx: AppContext, session: ChatSession, card: ChatCard):
         return values(ctx, data);
       case 'action':
         return action(ctx, session, data);
+      case 'finding':
+        return finding(ctx, data);
+      case 'alert':
+        return alertLink(ctx, data);
       default:
         return fields(data);
     }
@@ -58,6 +62,51 @@ function values(ctx: AppContext, data: Data): HTMLElement {
         ),
       ),
     ),
+  );
+}
+
+function finding(ctx: AppContext, data: Data): HTMLElement {
+  const { t, formats } = ctx;
+  const model = data['model'] as Data | undefined;
+  const trip = data['trip'] as Data | undefined;
+  const deviations = Array.isArray(data['deviations']) ? (data['deviations'] as Data[]) : [];
+  const number = (value: unknown) => (typeof value === 'number' ? formats.plain(value) : '–');
+  return h(
+    'div',
+    {},
+    text(data['message']) ? h('p', { class: 'chat-card-line' }, text(data['message'])) : null,
+    model ? h('p', { class: 'chat-card-line' }, t.t('chat.card.score', { score: number(model['score']), threshold: number(model['threshold']) })) : null,
+    trip ? h('p', { class: 'chat-card-line' }, t.t('chat.card.trip', { code: text(trip['code']), meaning: text(trip['meaning']) })) : null,
+    deviations.length === 0
+      ? null
+      : h(
+          'table',
+          { class: 'chat-values' },
+          h(
+            'tbody',
+            {},
+            deviations.map((deviation) =>
+              h(
+                'tr',
+                { 'data-status': text(deviation['status']) },
+                h('th', { scope: 'row' }, text(deviation['signal'])),
+                h('td', {}, typeof deviation['value'] === 'number' ? formats.quantity(formats.plain(deviation['value']), text(deviation['unit'])) : t.t('chat.card.noValue')),
+                h('td', {}, typeof deviation['share'] === 'number' ? t.t('chat.card.share', { share: Math.round(deviation['share'] * 100) }) : ''),
+                h('td', {}, typeof deviation['sigma'] === 'number' ? t.t('chat.card.sigma', { sigma: formats.plain(deviation['sigma']) }) : (t.optional(`chat.status.${text(deviation['status'])}`) ?? '')),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+function alertLink(ctx: AppContext, data: Data): HTMLElement {
+  const id = data['id'];
+  return h(
+    'div',
+    {},
+    h('p', { class: 'chat-card-line' }, text(data['message'])),
+    typeof id === 'number' ? h('button', { type: 'button', class: 'button', onclick: () => ctx.navigate({ name: 'alert', id }) }, ctx.t.t('chat.card.openAlert')) : null,
   );
 }
 
