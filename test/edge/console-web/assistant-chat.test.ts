@@ -91,7 +91,11 @@ describe('the assistant in the console page', () => {
     const confirm = action.getByTestId('action-confirm');
     const box = (await confirm.boundingBox())!;
     expect(box.height).toBeGreaterThanOrEqual(48);
+    // the picture in the README: a desktop, so the answer, its source and the proposal fit
+    await page.setViewportSize({ width: 1600, height: 1100 });
+    await action.scrollIntoViewIfNeeded();
     await shot('chat-assistant');
+    await page.setViewportSize({ width: 1280, height: 800 });
     expect(harness.alerts.get(id)!.alert.state).toBe('active-unacked');
 
     await confirm.click();

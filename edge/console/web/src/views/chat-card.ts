@@ -19,7 +19,7 @@ export function chatCard(ctx: AppContext, session: ChatSession, card: ChatCard):
       case 'values':
         return values(ctx, data);
       case 'action':
-        return action(ctx, session, data);
+        return action(ctx, session, data, card.title);
       case 'finding':
         return finding(ctx, data);
       case 'alert':
@@ -28,7 +28,9 @@ export function chatCard(ctx: AppContext, session: ChatSession, card: ChatCard):
         return fields(data);
     }
   })();
-  return h('div', { class: `chat-card card-${card.kind}`, 'data-kind': card.kind }, h('div', { class: 'chat-card-title' }, card.title), body);
+  // a proposal says what it is before what it would do
+  const lead = card.kind === 'action' ? h('p', { class: 'chat-action-lead' }, ctx.t.t('chat.action.lead')) : null;
+  return h('div', { class: `chat-card card-${card.kind}`, 'data-kind': card.kind }, lead, h('div', { class: 'chat-card-title' }, card.title), body);
 }
 
 function manual(ctx: AppContext, data: Data): HTMLElement {
@@ -110,7 +112,7 @@ function alertLink(ctx: AppContext, data: Data): HTMLElement {
   );
 }
 
-function action(ctx: AppContext, session: ChatSession, data: Data): HTMLElement {
+function action(ctx: AppContext, session: ChatSession, data: Data, title: string): HTMLElement {
   const { t } = ctx;
   const actionId = text(data['actionId']);
   const state = session.action(actionId);
@@ -128,8 +130,7 @@ function action(ctx: AppContext, session: ChatSession, data: Data): HTMLElement 
   return h(
     'div',
     { class: 'chat-action', 'data-action-id': actionId, 'data-state': state.status },
-    h('p', { class: 'chat-action-lead' }, t.t('chat.action.lead')),
-    h('p', { class: 'chat-action-summary' }, text(data['summary'])),
+    text(data['summary']) === title ? null : h('p', { class: 'chat-action-summary' }, text(data['summary'])),
     h(
       'dl',
       { class: 'chat-action-arguments' },
