@@ -33,6 +33,7 @@ export interface MqttSensorsStats {
  * the client reconnects on its own.
  */
 export class MqttSensors {
+  /** Without user:password@, for logs and announcements. */
   readonly brokerUrl: string;
   readonly #client: MqttClient;
   readonly #channels: TelemetryChannel[];
@@ -49,7 +50,7 @@ export class MqttSensors {
 
   constructor(options: MqttSensorsOptions) {
     const { simulation, logger } = options;
-    this.brokerUrl = options.brokerUrl;
+    this.brokerUrl = withoutCredentials(options.brokerUrl);
     this.#logger = logger;
     this.#maxInFlight = options.maxInFlight ?? 100;
     this.#publishEveryTicks = Math.max(1, Math.round((options.publishIntervalMs ?? 1000) / simulation.tickMs));
@@ -158,5 +159,16 @@ export class MqttSensors {
         this.#published += 1;
       }
     });
+  }
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
   }
 }

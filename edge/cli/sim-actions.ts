@@ -40,7 +40,7 @@ export async function runSimulators(options: SimOptions): Promise<void> {
   });
   stopOnSignals(() => simulators.stop(), logger);
   announceEndpoints(
-    [{ name: 'simulated PLC (OPC UA)', url: simulators.plcEndpoint }, ...(options.mqtt ? [{ name: 'MQTT sensors publish to', url: options.mqtt }] : [])],
+    [{ name: 'simulated PLC (OPC UA)', url: simulators.plcEndpoint }, ...(simulators.mqttSensors ? [{ name: 'MQTT sensors publish to', url: simulators.mqttSensors.brokerUrl }] : [])],
     logger,
   );
   logger.info(`seed ${simulators.seed}, speed ${simulators.speed}; machines: ${simulators.machines.map((m) => `${m.id} (${m.transport})`).join(', ')}`);

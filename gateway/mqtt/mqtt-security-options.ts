@@ -62,3 +62,15 @@ export async function readTlsOptions(tls: MqttTls | null | undefined, where: str
 export function credentialOptions(auth: MqttAuth | null | undefined): Pick<IClientOptions, 'username' | 'password'> {
   return auth === undefined || auth === null ? {} : { username: auth.username, password: auth.password };
 }
+
+/** The URL as shown in logs and health: any user:password@ removed; null when it is not a URL. */
+export function withoutCredentials(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return null;
+  }
+}

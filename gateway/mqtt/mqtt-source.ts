@@ -6,7 +6,7 @@ import type { ConnectionState, Source, SourceHealth } from '../source.js';
 import { DeadLetters, type DeadLetter } from './dead-letters.js';
 import { compileMapping } from './mqtt-mapping.js';
 import type { MqttSourceConfig } from './mqtt-source-config.js';
-import { credentialOptions, readTlsOptions, unencryptedTlsProblem, type MqttTlsClientOptions } from './mqtt-security-options.js';
+import { credentialOptions, readTlsOptions, unencryptedTlsProblem, withoutCredentials, type MqttTlsClientOptions } from './mqtt-security-options.js';
 import { PayloadDecoder, type KnownSignal } from './payload-decoder.js';
 import { RejectLog } from './reject-log.js';
 import type { Reject } from './reject.js';
@@ -286,17 +286,6 @@ export class MqttSource implements Source {
         );
       }
     }
-  }
-}
-
-function withoutCredentials(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return null;
   }
 }
 
