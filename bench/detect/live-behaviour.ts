@@ -223,7 +223,7 @@ async function normalTable(demoConfig: MillwrightConfig, root: string, seed: num
     // A model calibrated during the run scores from the end of its fit stretch.
     const modelDays = bound?.to ? (end - Date.parse(bound.to)) / 86_400_000 : days;
     console.log(
-      `| ${machine.id} | ${bound?.id ?? 'none'}${bound?.to ? ` (from ${((Date.parse(bound.to) - START_MS) / 3600_000).toFixed(1)} h)` : ''} | ${plan.filter((e) => 'load' in e.action).length}, ${plan.filter((e) => 'command' in e.action && e.action.command === 'stop').length} | ${model.length} | ${bound ? (model.length / modelDays).toFixed(2) : '—'} | ${rules.length} | ${(rules.length / days).toFixed(2)} | ${[...byCondition].map(([id, n]) => `${id.split('/').slice(1).join('/')} ×${n}`).join(', ') || '—'} |`,
+      `| ${machine.id} | ${bound?.id ?? 'none'}${bound?.to ? ` (from ${((Date.parse(bound.to) - START_MS) / 3600_000).toFixed(1)} h)` : ''} | ${plan.filter((e) => 'load' in e.action).length}, ${plan.filter((e) => 'command' in e.action && e.action.command === 'stop').length} | ${model.length} | ${bound && modelDays > 0 ? (model.length / modelDays).toFixed(2) : '—'} | ${rules.length} | ${(rules.length / days).toFixed(2)} | ${[...byCondition].map(([id, n]) => `${id.split('/').slice(1).join('/')} ×${n}`).join(', ') || '—'} |`,
     );
   }
   const assetDays = plant.length * days;
