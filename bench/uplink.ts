@@ -66,7 +66,8 @@ function bufferCost(synchronous: 'normal' | 'full', perCall: number): (string | 
 
 async function withUplink<T>(brokerUrl: string, config: Partial<UplinkConfig>, run: (uplink: MqttUplink) => Promise<T>): Promise<T> {
   const folder = tempFolder('bench-uplink');
-  const uplink = new MqttUplink(uplinkSettings(brokerUrl, folder.path, config));
+  // One message per bus batch of SAMPLES_PER_MESSAGE samples: no gathering over time, so messages are what is counted.
+  const uplink = new MqttUplink(uplinkSettings(brokerUrl, folder.path, { telemetry: { batchIntervalMs: 0, maxSamplesPerMessage: SAMPLES_PER_MESSAGE }, ...config }));
   try {
     return await run(uplink);
   } finally {
