@@ -176,6 +176,20 @@ describe.each(COMPOSE_FILES)('%s', (file) => {
   });
 });
 
+describe('the two-box layout', () => {
+  it('has two boxes publishing north to one broker, each under its own box id', async () => {
+    const compose = loadComposeFile('deploy/two-boxes.compose.yml');
+    const uplinks = await Promise.all(
+      Object.values(compose.document.services)
+        .filter(isEdge)
+        .map(async (service) => (await edgeConfig(compose, service)).config.uplink),
+    );
+    expect(uplinks.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(uplinks.map((uplink) => uplink?.url)).size).toBe(1);
+    expect(new Set(uplinks.map((uplink) => uplink?.boxId)).size).toBe(uplinks.length);
+  });
+});
+
 describe('the README and the compose files', () => {
   const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
   const commandRows = readme.split('\n').filter((line) => line.startsWith('| `millwright '));
