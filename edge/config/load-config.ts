@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { MqttSourceConfigSchema, type MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import { OpcuaSourceConfigSchema, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { resolveUplinkConfig, type UplinkConfig } from '../../gateway/uplink/uplink-config.js';
 import type { AlertPolicy } from '../alerts/alert-policy.js';
+import { resolveAssistantConfig, type AssistantConfig } from '../assistant/assistant-config.js';
+import { resolveKnowledgeConfig, type KnowledgeConfig } from '../assistant/knowledge/knowledge-config.js';
 import { resolveConsoleConfig, type ConsoleConfig } from '../console/console-config.js';
 import { resolveDetectionConfig, type DetectionConfig } from '../detect/detection-config.js';
 import { resolveHistoryConfig, type HistoryConfig } from '../store/history-config.js';
@@ -49,7 +51,31 @@ export function parseConfigText(text: string, origin: string, baseDir: string, o
     );
   }
   const locator = new YamlLocator(document, lineCounter);
-  return validateConfig(document.toJS(), origin, baseDir, options, (problem) => locator.locate(problem.path, problem.key));
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // yaml refuses aliases that expand too far (a "billion laughs" file) with a ReferenceError.
+    const at = firstAlias(document, lineCounter);
+    throw new ConfigError(origin, [
+      { path: '', message: `YAML aliases (*name) expand to too many copies of their anchors (${(error as Error).message}); write the values out instead`, ...at },
+    ]);
+  }
+  // From a text, every problem points at a line: one about the whole file at the first.
+  return validateConfig(value, origin, baseDir, options, (problem) => locator.locate(problem.path, problem.key) ?? { line: 1, column: 1 });
+}
+
+function firstAlias(document: Document, lineCounter: LineCounter): { line: number; column: number } {
+  let offset: number | undefined;
+  visit(document, {
+    Alias(_, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  if (offset === undefined) return { line: 1, column: 1 };
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
 }
 
 /** Validates an already-parsed document (for programmatic use and tests); issues carry no line numbers. */
@@ -100,6 +126,8 @@ interface FileShape {
   detection?: DetectionConfig;
   alerts?: AlertPolicy;
   console?: ConsoleConfig;
+  assistant?: AssistantConfig;
+  knowledge?: KnowledgeConfig;
   uplink?: UplinkConfig;
   sources: SourceConfig[];
   assets: Record<string, AssetConfig>;
@@ -120,6 +148,7 @@ function resolveConfig(file: FileShape, origin: string, baseDir: string): Millwr
     detection: resolveDetectionConfig(file.detection),
     alerts: file.alerts ?? {},
     console: file.console ? resolveConsoleConfig(file.console, baseDir) : null,
+    assistant: file.knowledge ? { settings: resolveAssistantConfig(file.assistant, baseDir), knowledge: resolveKnowledgeConfig(file.knowledge, baseDir, absolute(file.dataDir ?? 'data')) } : null,
     uplink: file.uplink ? resolveUplinkConfig(file.uplink, { site: file.site ?? 'site', dataDir: absolute(file.dataDir ?? 'data'), resolvePath: absolute }) : null,
     sources: file.sources.map((source) => resolveSourcePaths(source, absolute)),
     assets: file.assets,

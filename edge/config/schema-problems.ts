@@ -26,16 +26,32 @@ type JsonSchema = Record<string, unknown>;
 export function schemaProblems(schema: TSchema, value: unknown, basePath: (string | number)[] = []): SchemaProblem[] {
   const errors = [...Value.Errors(schema, value)] as ValidationError[];
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/anyOf/`));
+  const keysReported = new Set(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => e.instancePath));
   const problems: SchemaProblem[] = [];
-  for (const error of errors) {
-    if (error.keyword === 'boolean') continue; // the parent's additionalProperties error says it better
+  for (const raw of errors) {
+    // TypeBox lists an unknown key first as a 'boolean' error, then its parent's additionalProperties error,
+    // which says it better; but it stops after maxErrors (8) errors, so with many unknown keys the parent's
+    // error may never come, and skipping them all would pass an invalid document.
+    const error = raw.keyword === 'boolean' ? unknownKeyError(raw) : raw;
+    if (error === null || (raw.keyword === 'boolean' && keysReported.has(error.instancePath))) continue;
     if ([...anyOfPaths].some((prefix) => error.schemaPath.startsWith(prefix))) continue;
     const path = [...basePath, ...pointerToPath(error.instancePath, value)];
     const found = valueAt(value, error.instancePath);
     const subschema = schemaAt(schema, error.schemaPath);
     problems.push(...describe(error, path, found, subschema));
   }
+  if (problems.length === 0 && errors.length > 0) problems.push({ path: basePath, message: 'does not match the expected form' });
   return problems;
+}
+
+/** A 'boolean' error of `additionalProperties: false` as the parent's error about that one key; null for other boolean schemas. */
+function unknownKeyError(error: ValidationError): ValidationError | null {
+  if (!error.schemaPath.endsWith('/additionalProperties')) return null;
+  const segments = pointerSegments(error.instancePath);
+  const key = segments.at(-1);
+  if (key === undefined) return null;
+  const parent = error.instancePath.slice(0, error.instancePath.lastIndexOf('/'));
+  return { ...error, keyword: 'additionalProperties', instancePath: parent, schemaPath: error.schemaPath.slice(0, -'/additionalProperties'.length), params: { additionalProperties: [key] } };
 }
 
 function describe(error: ValidationError, path: (string | number)[], found: unknown, subschema: JsonSchema | undefined): SchemaProblem[] {
