@@ -67,7 +67,7 @@ export class MillwrightAssistant implements ConsoleAssistant {
   private readonly logger: Logger;
 
   constructor(private readonly options: MillwrightAssistantOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.logger = options.logger;
     this.actions = new ActionBook({ alerts: options.plant.alerts, workOrders: options.workOrders, audit: options.audit, ttlMs: options.settings.proposalTtlMs, now: this.now });
     this.runner = new ToolRunner(options.audit, options.logger);
@@ -80,6 +80,11 @@ export class MillwrightAssistant implements ConsoleAssistant {
       logger: options.logger,
       now: this.now,
     });
+  }
+
+  /** What the tools read: the assets, live values, alerts, manuals, history and detection. */
+  get plant(): PlantAccess {
+    return this.options.plant;
   }
 
   /** Null: offline. */

@@ -56,7 +56,7 @@ export class ActionBook {
 
   constructor(private readonly options: ActionBookOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_PROPOSAL_TTL_MS;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
   }
 
   propose(user: string, action: ProposedAction): ActionProposal {

@@ -43,7 +43,7 @@ export class EscalationService {
   private readonly now: () => number;
 
   constructor(private readonly options: EscalationServiceOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
   }
 
   start(): void {

@@ -61,6 +61,7 @@ export async function runAnswerLoop(input: AnswerLoopInput): Promise<AnswerLoopR
     if (text !== '') input.onText(text);
   };
   let toolCalls = 0;
+  const offered = new Set(input.tools.map((tool) => tool.name));
   for (let round = 0; ; round++) {
     const offerTools = round < input.maxToolRounds && input.tools.length > 0;
     const calls: ToolCall[] = [];
@@ -96,7 +97,7 @@ export async function runAnswerLoop(input: AnswerLoopInput): Promise<AnswerLoopR
     messages.push({ role: 'assistant', content: roundText, toolCalls: [...calls, ...invalid.map((call) => ({ id: call.id, name: call.name, args: call.rawArguments }))] });
     for (const call of calls) {
       toolCalls += 1;
-      const outcome = await input.runner.run(call, input.toolContext);
+      const outcome = await input.runner.run(call, input.toolContext, offered);
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, result: outcome.result, isError: outcome.isError });
     }
     for (const call of invalid) {

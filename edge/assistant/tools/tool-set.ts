@@ -54,8 +54,10 @@ export class ToolRunner {
     this.byName = new Map(tools.map((tool) => [tool.name, tool]));
   }
 
-  async run(call: ToolCall, context: ToolContext): Promise<ToolOutcome> {
+  /** `offered`: the names offered in this request; a call to any other tool is refused (an escalation offers no effect tools). */
+  async run(call: ToolCall, context: ToolContext, offered?: ReadonlySet<string>): Promise<ToolOutcome> {
     const tool = this.byName.get(call.name);
+    if (tool && offered && !offered.has(tool.name)) return this.finish(call, 'assistant', context.user, 'rejected', { error: `the tool "${call.name}" is not available here; use one of: ${[...offered].join(', ')}` });
     if (!tool) return this.finish(call, 'assistant', context.user, 'rejected', { error: `there is no tool "${call.name}"; the tools are: ${[...this.byName.keys()].join(', ')}` });
     if (!Value.Check(tool.parameters, call.args)) {
       const problems = Value.Errors(tool.parameters, call.args)
