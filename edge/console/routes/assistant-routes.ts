@@ -83,7 +83,8 @@ export function assistantRoutes(app: ConsoleApp, slot: AssistantSlot, decisions:
     const { user, role } = request.consoleSession!;
     const requestId = `ask-${randomBytes(6).toString('hex')}`;
     const lines = new PassThrough();
-    const emit = (message: ChatStreamMessage) => lines.write(`${JSON.stringify(message)}\n`);
+    // after the asker left, fastify has destroyed the stream: the rest of the answer goes nowhere
+    const emit = (message: ChatStreamMessage) => void (lines.destroyed || lines.write(`${JSON.stringify(message)}\n`));
     const current = slot.current;
     if (current === null) {
       emit({ type: 'chat.done', requestId, status: 'unavailable', message: NO_ASSISTANT_MESSAGE });
