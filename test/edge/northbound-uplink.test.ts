@@ -1,11 +1,20 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sparkplugPayload from 'sparkplug-payload';
+import { withDemoOverrides } from '../../edge/cli/demo-command.js';
 import { ConfigError } from '../../edge/config/config-error.js';
-import { configFromObject } from '../../edge/config/load-config.js';
+import { configFromObject, loadConfigFile } from '../../edge/config/load-config.js';
 import { EdgeRuntime } from '../../edge/edge-runtime.js';
+import { DEMO_CONFIG_FILE } from '../../edge/package-paths.js';
 import { silentLogger } from '../../gateway/logger.js';
+import type { UplinkHealth } from '../../gateway/uplink/mqtt-uplink.js';
+import { startSimulators, type SimulatorsHandle } from '../../simulators/run-simulators.js';
 import { MessageRecorder } from '../gateway/uplink/fixtures/message-recorder.js';
+import { freePort } from '../support/free-port.js';
 import { tempFolder } from '../support/temp-folder.js';
+import { waitUntil } from '../support/wait-until.js';
 import { PASSWORD, testUsers } from './console/fixtures/console-harness.js';
 
 const ASSETS = { 'pump-01': { kind: 'pump', line: 'Utilities', signals: { flow: { unit: 'm³/h', limits: { low: 60 } } } } };
@@ -25,6 +34,20 @@ function config(dataDir: string, extra: Record<string, unknown>) {
     '<test>',
     dataDir,
   );
+}
+
+interface HealthView {
+  readonly status: string;
+  readonly problems: string[];
+  readonly uplink: UplinkHealth;
+}
+
+async function consoleViews(edge: EdgeRuntime): Promise<{ health: HealthView; metrics: string }> {
+  const url = edge.console!.url;
+  const login = await fetch(`${url}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'viewer', password: PASSWORD('viewer') }) });
+  const { token } = (await login.json()) as { token: string };
+  const health = (await (await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as HealthView;
+  return { health, metrics: await (await fetch(`${url}/metrics`)).text() };
 }
 
 /** The uplink as the box runs it: configured in the file, started by EdgeRuntime, fed by the bus and the alert engine, shown in health and metrics. */
@@ -56,13 +79,9 @@ describe('uplink in the edge runtime', () => {
     const [alert] = north.json<{ id: string; box: string; event: { conditionId: string } }>(`${base}/alerts`);
     expect(alert).toMatchObject({ id: expect.stringMatching(/^edge-1:\d+$/), box: 'edge-1', event: { conditionId: 'pump-01/limit/flow.low' } });
 
-    const url = edge.console!.url;
-    const login = await fetch(`${url}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'viewer', password: PASSWORD('viewer') }) });
-    const { token } = (await login.json()) as { token: string };
-    const health = (await (await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; uplink: { connected: boolean; target: string; buffer: { status: string; file: string }; channels: { format: string; published: number }[] } };
+    const { health, metrics } = await consoleViews(edge);
     expect(health.uplink).toMatchObject({ connected: true, target: edge.brokerUrl, buffer: { status: 'disk', file: expect.stringContaining(data.path) } });
     expect(health.uplink.channels[0]!.published).toBeGreaterThanOrEqual(2);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('millwright_uplink_connected{format="json"} 1');
     expect(metrics).toMatch(/millwright_uplink_published_total\{format="json"\} [1-9]/);
     expect(metrics).toContain('millwright_uplink_dropped_total{class="telemetry",reason="full"} 0');
@@ -81,4 +100,79 @@ describe('uplink configuration in the file', () => {
       data.remove();
     }
   });
+});
+
+describe('uplink of a box whose buffer folder cannot be written', () => {
+  const data = tempFolder('edge-uplink-unwritable');
+  let edge: EdgeRuntime;
+  afterAll(async () => {
+    await edge?.stop();
+    data.remove();
+  });
+
+  it('publishes live from memory and shows the condition in health and metrics', async () => {
+    writeFileSync(path.join(data.path, 'blocker'), 'a file where the buffer folder should be');
+    const uplink = { url: 'embedded', boxId: 'edge-1', telemetry: { batchIntervalMs: 0 }, buffer: { file: 'blocker/uplink.db' } };
+    edge = await EdgeRuntime.create(config(data.path, { console: { port: 0, users: await testUsers() }, uplink }), silentLogger);
+    const north = await MessageRecorder.connect(edge.brokerUrl!, ['millwright/#']);
+    await edge.startSources();
+    const publisher = await connectAsync(edge.brokerUrl!);
+    try {
+      await publisher.publishAsync('plant/pump-01/flow', '42', { qos: 1 });
+      await north.until(() => north.messages.some((m) => m.topic.endsWith('/pump-01/telemetry')), 'the flow sample north, from memory');
+    } finally {
+      await publisher.endAsync();
+      await north.close();
+    }
+
+    const { health, metrics } = await consoleViews(edge);
+    expect(health.status).toBe('degraded');
+    expect(health.problems).toContainEqual(expect.stringMatching(/^uplink buffer is in memory only: uplink buffer .*blocker\/uplink\.db: could not open the file: .*A file stands where the buffer's folder should be/));
+    expect(health.uplink.buffer).toMatchObject({ status: 'memory', inMemory: 0, lastError: { code: 'EEXIST' } });
+    expect(health.uplink.buffer.writeFailures).toBeGreaterThan(0);
+    expect(health.uplink.connected).toBe(true);
+    expect(metrics).toContain('millwright_uplink_buffer_on_disk 0');
+    expect(metrics).toMatch(/millwright_uplink_buffer_write_failures_total [1-9]/);
+  });
+});
+
+/** The demo as `npm start` runs it, at speed 10: it publishes north to its own broker. */
+describe('uplink of the demo', () => {
+  const data = tempFolder('demo-uplink');
+  const spb = sparkplugPayload.get('spBv1.0')!;
+  let edge: EdgeRuntime;
+  let simulators: SimulatorsHandle;
+  let north: MessageRecorder;
+
+  beforeAll(async () => {
+    const plcPort = await freePort();
+    const demo = withDemoOverrides(await loadConfigFile(DEMO_CONFIG_FILE), { seed: 3, speed: 10, plcPort, mqttPort: 0, consolePort: 0, dataDir: data.path });
+    // Every finding, so the path from detection to the uplink shows without waiting for a fault.
+    edge = await EdgeRuntime.create({ ...demo, statusIntervalSeconds: 0, uplink: { ...demo.uplink!, findings: 'all' } }, silentLogger);
+    north = await MessageRecorder.connect(edge.brokerUrl!, ['uns/#', 'spBv1.0/#']);
+    simulators = await startSimulators({ plcPort, mqttUrl: edge.brokerUrl!, seed: 3, speed: 10, pkiFolder: `${data.path}/pki/simulator`, logger: silentLogger });
+    await edge.startSources();
+  });
+  afterAll(async () => {
+    await north?.close();
+    await edge?.stop();
+    await simulators?.stop();
+    data.remove();
+  });
+
+  it('sends downsampled telemetry and the models\' findings as JSON under uns/ and as Sparkplug B', async () => {
+    expect(edge.config.uplink).toMatchObject({ url: 'embedded', topicPrefix: 'uns', boxId: 'demo-edge', buffer: { file: path.join(data.path, 'uplink.db') } });
+    const base = 'uns/Millbrook/Utilities/pump-01';
+    await north.until(() => north.messages.some((m) => m.topic === `${base}/findings`), 'a finding of the pump\'s model', 60_000);
+    const [finding] = north.json<{ id: string; finding: { model: string; score: number } }>(`${base}/findings`);
+    expect(finding).toMatchObject({ id: expect.stringMatching(/^demo-edge:\d+$/), finding: { model: 'centrifugal-pump', score: expect.any(Number) } });
+    await north.until(() => north.messages.some((m) => m.topic === `${base}/telemetry`), 'a telemetry window of the pump', 30_000);
+    const [telemetry] = north.json<{ samples: { signal: string; window?: { count: number; min: number; max: number } }[] }>(`${base}/telemetry`);
+    expect(telemetry!.samples.find((s) => s.signal === 'flow')?.window).toMatchObject({ count: expect.any(Number), min: expect.any(Number), max: expect.any(Number) });
+
+    const births = north.messages.filter((m) => m.topic === 'spBv1.0/Millbrook/DBIRTH/demo-edge/pump-01').map((m) => spb.decodePayload(m.payload));
+    expect(births[0]!.metrics!.find((metric) => metric.name === 'flow')).toMatchObject({ type: 'Double', properties: { engUnit: { value: 'm³/h' } } });
+    await waitUntil(() => north.messages.some((m) => m.topic === 'spBv1.0/Millbrook/DDATA/demo-edge/pump-01'), 'DDATA of the pump', 30_000);
+    expect(edge.uplink!.health()).toMatchObject({ connected: true, buffer: { status: 'disk', droppedTotal: 0 } });
+  }, 120_000);
 });
