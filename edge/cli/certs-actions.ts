@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { certificateThumbprint, listCertificates, rejectCertificate, trustCertificate, type StoredCertificate } from '../../gateway/opcua/certificate-trust.js';
 import { gatewayPkiFolder, ownCertificateFile, trustFolderPath, type TrustFolder } from '../../gateway/opcua/pki-layout.js';
@@ -20,9 +20,9 @@ export async function runCertsList(options: CertsCommandOptions): Promise<void> 
     const listing = await listCertificates(target.folder);
     const users = target.sources.length > 0 ? ` (sources: ${target.sources.join(', ')})` : '';
     console.log(`PKI ${target.folder}${users}`);
-    console.log(`  own certificate (give it to the OPC UA server to trust): ${ownCertificateLine(target.folder)}`);
-    printGroup('trusted server certificates', listing.trusted, trustFolderPath(target.folder, 'trusted'));
-    printGroup('rejected server certificates', listing.rejected, trustFolderPath(target.folder, 'rejected'));
+    console.log(`  own certificate (the other side trusts this one): ${ownCertificateLine(target.folder)}`);
+    printGroup('trusted certificates', listing.trusted, trustFolderPath(target.folder, 'trusted'));
+    printGroup('rejected certificates', listing.rejected, trustFolderPath(target.folder, 'rejected'));
     for (const { file, reason } of listing.unreadable) console.log(`  not a certificate, ignored: ${file} (${reason})`);
     if (listing.rejected.length > 0) console.log('  trust one with: millwright certs trust <thumbprint>' + folderArguments(options));
   }
@@ -66,7 +66,7 @@ async function pkiTargets(options: CertsCommandOptions): Promise<PkiTarget[]> {
 }
 
 function printGroup(title: string, certificates: readonly StoredCertificate[], folder: string): void {
-  console.log(`  ${title} (${folder}): ${certificates.length === 0 ? 'none' : ''}`);
+  console.log(`  ${title} (${folder}):${certificates.length === 0 ? ' none' : ''}`);
   for (const certificate of certificates) console.log(`    ${describeCertificate(certificate)}`);
 }
 
@@ -76,9 +76,12 @@ function describeCertificate(certificate: StoredCertificate): string {
   return `${certificate.thumbprint}  ${certificate.subject}${uri}, valid ${day(certificate.validFrom)} to ${day(certificate.validTo)}${expired}`;
 }
 
+/** The gateway's client certificate; in a server's PKI of the same layout (the simulator's), the server's. */
 function ownCertificateLine(pkiFolder: string): string {
-  const file = ownCertificateFile(pkiFolder);
-  if (!existsSync(file)) return `not created yet (the gateway makes ${file} when its OPC UA source first starts)`;
+  const clientFile = ownCertificateFile(pkiFolder);
+  const ownFolder = path.dirname(clientFile);
+  const file = existsSync(clientFile) ? clientFile : existsSync(ownFolder) ? readdirSync(ownFolder).filter((name) => name.endsWith('.pem')).map((name) => path.join(ownFolder, name))[0] : undefined;
+  if (file === undefined) return `not created yet (the gateway makes ${clientFile} when its OPC UA source first starts)`;
   const thumbprint = certificateThumbprint(new X509Certificate(readFileSync(file)));
   return `${file}, thumbprint ${thumbprint}`;
 }

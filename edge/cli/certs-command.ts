@@ -14,7 +14,7 @@ export function addCertsCommands(program: Command): void {
     command
       .option('-c, --config <file>', "the box's configuration: the PKI folder of each OPC UA source (certificateFolder, else <dataDir>/pki/gateway)")
       .option('--source <id>', 'with --config: only this OPC UA source')
-      .option('--pki <folder>', 'the PKI folder itself, instead of --config or --data')
+      .option('--pki <folder>', "a PKI folder itself, instead of --config or --data: also a server's of the same layout, e.g. the simulator's data/pki/simulator")
       .option('--data <dir>', 'the data folder, when neither --config nor --pki is given: uses <dir>/pki/gateway', 'data');
 
   const certs = program

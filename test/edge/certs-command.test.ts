@@ -50,9 +50,9 @@ describe('millwright certs', () => {
     await runCertsList({ data: dataDir });
     const text = output.join('\n');
     expect(text).toContain(`PKI ${pki}`);
-    expect(text).toContain('own certificate (give it to the OPC UA server to trust): not created yet');
-    expect(text).toMatch(new RegExp(`rejected server certificates \\(${trustFolderPath(pki, 'rejected')}\\): \\n    ${plcThumbprint}  CN=press-7, urn:press-7:plc, valid`));
-    expect(text).toContain(`trusted server certificates (${trustFolderPath(pki, 'trusted')}): none`);
+    expect(text).toContain('own certificate (the other side trusts this one): not created yet');
+    expect(text).toMatch(new RegExp(`rejected certificates \\(${trustFolderPath(pki, 'rejected')}\\):\\n    ${plcThumbprint}  CN=press-7, urn:press-7:plc, valid`));
+    expect(text).toContain(`trusted certificates (${trustFolderPath(pki, 'trusted')}): none`);
     expect(text).toContain(`trust one with: millwright certs trust <thumbprint> --data ${dataDir}`);
   });
 
