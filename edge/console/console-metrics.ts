@@ -16,6 +16,7 @@ export class ConsoleMetrics {
   readonly wsClosed: Counter<'reason'>;
   readonly wsInvalidMessages: Counter<'reason'>;
   readonly logins: Counter<'outcome'>;
+  readonly httpRejected: Counter<'route' | 'status' | 'code'>;
   private readonly frameCounters = new Map<string, Counter.Internal>();
 
   constructor(context: ConsoleContext, webSocketClients: () => number) {
@@ -112,6 +113,12 @@ export class ConsoleMetrics {
     this.wsClosed = new Counter({ name: 'millwright_ws_closed_total', help: 'WebSocket connections closed by the server, by reason', labelNames: ['reason'], registers });
     this.wsInvalidMessages = new Counter({ name: 'millwright_ws_invalid_messages_total', help: 'Client messages refused, by reason', labelNames: ['reason'], registers });
     this.logins = new Counter({ name: 'millwright_console_logins_total', help: 'Login attempts, by outcome', labelNames: ['outcome'], registers });
+    this.httpRejected = new Counter({
+      name: 'millwright_http_requests_rejected_total',
+      help: 'HTTP requests answered with an error, by route pattern ("unmatched" for no route), status and error code',
+      labelNames: ['route', 'status', 'code'],
+      registers,
+    });
   }
 
   /** Counts one WebSocket message sent; the labelled child is kept, as this runs for every frame. */

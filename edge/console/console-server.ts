@@ -148,7 +148,7 @@ export class ConsoleServer {
     const { app } = this;
     const { context, settings, logger } = this.options;
     app.setValidatorCompiler(typeboxValidatorCompiler);
-    installErrorHandlers(app, logger);
+    installErrorHandlers(app, logger, (rejected) => this.metrics.httpRejected.inc(rejected));
     await app.register(fastifyCookie);
     await app.register(fastifyRateLimit, { global: false });
     await app.register(fastifyWebsocket, {

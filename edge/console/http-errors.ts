@@ -66,11 +66,16 @@ const FASTIFY_CODES: Record<string, { status: number; code: ApiErrorCode; messag
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid-request' },
 };
 
+/** Told of every request answered with an error; `route` is the route's pattern, "unmatched" when none matched. */
+export type RejectCounter = (rejected: { route: string; status: string; code: ApiErrorCode }) => void;
+
 /** Every error as `{ statusCode, error, code, message, problems? }`; unexpected ones are logged, not leaked. */
-export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
+export function installErrorHandlers(app: FastifyInstance, logger: Logger, countReject: RejectCounter = () => undefined): void {
   app.setErrorHandler((error: FastifyError | ApiError | AlertActionError, request, reply) => {
-    const answer = (status: number, code: ApiErrorCode, message: string, problems?: readonly ApiProblem[]) =>
-      reply.status(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', code, message, ...(problems ? { problems } : {}) });
+    const answer = (status: number, code: ApiErrorCode, message: string, problems?: readonly ApiProblem[]) => {
+      countReject({ route: request.routeOptions.url ?? 'unmatched', status: String(status), code });
+      return reply.status(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', code, message, ...(problems ? { problems } : {}) });
+    };
     if (error instanceof ApiError) {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return answer(error.statusCode, error.code, error.message, error.problems);
@@ -87,7 +92,8 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
     logger.error({ err: error, url: request.url, method: request.method }, 'console request failed');
     return answer(500, 'internal', 'the server failed on this request (a bug: the server log has the details)');
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ statusCode: 404, error: 'Not Found', code: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    countReject({ route: 'unmatched', status: '404', code: 'not-found' });
+    return reply.status(404).send({ statusCode: 404, error: 'Not Found', code: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
 }
