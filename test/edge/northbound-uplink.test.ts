@@ -63,7 +63,7 @@ describe('uplink in the edge runtime', () => {
     north = await MessageRecorder.connect(edge.brokerUrl!, ['millwright/#']);
     await edge.startSources();
     publisher = await connectAsync(edge.brokerUrl!);
-  });
+  }, 60_000);
   afterAll(async () => {
     await publisher?.endAsync();
     await north?.close();
@@ -133,7 +133,7 @@ describe('uplink of a box whose buffer folder cannot be written', () => {
     expect(health.uplink.connected).toBe(true);
     expect(metrics).toContain('millwright_uplink_buffer_on_disk 0');
     expect(metrics).toMatch(/millwright_uplink_buffer_write_failures_total [1-9]/);
-  });
+  }, 60_000);
 });
 
 /** The demo as `npm start` runs it, at speed 10: it publishes north to its own broker. */
@@ -152,7 +152,7 @@ describe('uplink of the demo', () => {
     north = await MessageRecorder.connect(edge.brokerUrl!, ['uns/#', 'spBv1.0/#']);
     simulators = await startSimulators({ plcPort, mqttUrl: edge.brokerUrl!, seed: 3, speed: 10, pkiFolder: `${data.path}/pki/simulator`, logger: silentLogger });
     await edge.startSources();
-  });
+  }, 90_000);
   afterAll(async () => {
     await north?.close();
     await edge?.stop();
