@@ -68,6 +68,23 @@ describe('escalation', () => {
     expect(fixture.assistant.recentEscalations(5).map((item) => item.alertId)).toEqual([alert.id]);
   });
 
+  it('explains the limit alert of the same fault from the same troubleshooting row', async () => {
+    fixture = await createAssistantFixture({ config: { escalation: { priority: 'medium' } } });
+    fixture.publish('pump-01', { vibration_de: 4.7, vibration_nde: 1.5, bearing_temp_de: 66, flow: 128, state: 2 });
+    const alert = await fixture.raise({
+      conditionId: 'pump-01/limit/vibration_de.high',
+      asset: 'pump-01',
+      priority: 'medium',
+      message: 'vibration_de 4.7 mm/s above high limit 4.5',
+      details: { signal: 'vibration_de', value: 4.7, limit: 4.5, deadband: 0.2 },
+    });
+    const [escalation] = fixture.assistant.recentEscalations(1);
+    expect(escalation?.alertId).toBe(alert.id);
+    const sections = escalation!.cards.filter((card) => card.kind === 'manual').map((card) => (card.data as { sectionId: string }).sectionId);
+    expect(sections[0]).toBe('T-PUMP-01');
+    expect(escalation!.text).toMatch(/^- vibration_de 4\.7 mm\/s \(above its high limit; normal 0\.5–2\.8 mm\/s\)$/m);
+  });
+
   it('explains in Chinese when configured so, citing the Chinese manual', async () => {
     fixture = await createAssistantFixture({ config: { escalation: { priority: 'medium', language: 'zh' } } });
     const alert = await injectBearingFault(fixture);
