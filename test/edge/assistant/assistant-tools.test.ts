@@ -6,6 +6,8 @@ import type { ToolContext } from '../../../edge/assistant/tools/assistant-tool.j
 import type { DetectionView } from '../../../edge/assistant/tools/plant-access.js';
 import { ASSISTANT_TOOLS, toolSpecs, ToolRunner } from '../../../edge/assistant/tools/tool-set.js';
 import type { Role } from '../../../edge/console/roles.js';
+import { AssetHistory, assetHistorySchema } from '../../../edge/store/asset-history.js';
+import { openBoxDatabase } from '../../../edge/store/box-database.js';
 import { WorkOrderStore } from '../../../edge/store/work-orders.js';
 import { silentLogger } from '../../../gateway/logger.js';
 import { createAssistantFixture, type AssistantFixture } from './assistant-fixture.js';
@@ -82,6 +84,21 @@ describe('the tools', () => {
     fixture.bus.publish([1, 2, 3, 4].map((value, i) => ({ asset: 'compressor-01', signal: 'oil_temp', value: 80 + value, ts: now - 4000 + i * 1000, quality: 'good' as const, source: 't' })));
     const { result } = await call('signal_history', { asset: 'compressor-01', signal: 'oil_temp', minutes: 5 });
     expect(result).toMatchObject({ unit: '°C', readings: 4, min: 81, max: 84, mean: 82.5, first: 81, last: 84, source: 'recent readings in memory' });
+  });
+
+  it('signal_history: statistics of the stored 1 s history when there is one', async () => {
+    const database = openBoxDatabase({ dataDir: fixture.dataDir, fileName: 'history.db', schemas: [assetHistorySchema] });
+    const history = new AssetHistory(database, {});
+    try {
+      const start = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+      history.add(Array.from({ length: 30 }, (_, i) => ({ asset: 'pump-01', signal: 'flow', value: 100 + i, ts: start + i * 1000, quality: 'good' as const, source: 't' })));
+      history.flush(true);
+      const { result } = await runner.run({ id: 'h', name: 'signal_history', args: { asset: 'pump-01', signal: 'flow', minutes: 5 } }, { ...context(), plant: { ...fixture.assistant.plant, history } });
+      expect(result).toMatchObject({ source: 'stored history (1 s grid)', readings: 30, min: 100, max: 129, first: 100, last: 129 });
+      expect((result as { points: unknown[] }).points.length).toBeLessThanOrEqual(24);
+    } finally {
+      database.close();
+    }
   });
 
   it('list_alerts, alert_details and explain_finding describe an alert', async () => {
