@@ -57,6 +57,11 @@ export class WebSocketHub {
     socket.on('message', (data, isBinary) => this.receive(client, data, isBinary));
     socket.on('pong', () => (client.lastSeen = performance.now()));
     socket.on('close', () => this.forget(client));
+    // Frames that break the WebSocket protocol (text that is not UTF-8, a message over maxMessageBytes, a bad
+    // opcode) never reach 'message': ws closes the connection itself (1007, 1009, 1002) after this event.
+    socket.on('error', (error: Error & { code?: string }) => {
+      this.metrics.wsInvalidMessages.inc({ reason: error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too-big' : 'protocol' });
+    });
     client.send({
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
