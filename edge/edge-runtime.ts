@@ -7,6 +7,9 @@ import type { Source } from '../gateway/source.js';
 import { TelemetryBus } from '../gateway/telemetry-bus.js';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { logAlertEvents } from './alerts/alert-event-log.js';
+import { conversationsSchema } from './assistant/conversation/conversation-store.js';
+import { createAssistant } from './assistant/create-assistant.js';
+import type { MillwrightAssistant } from './assistant/millwright-assistant.js';
 import { alertsSchema } from './alerts/alert-store.js';
 import type { MillwrightConfig, SignalConfig, SourceConfig } from './config/config-schema.js';
 import type { ConsoleContext } from './console/console-context.js';
@@ -17,6 +20,7 @@ import { NorthboundUplink } from './northbound-uplink.js';
 import { AssetHistory, assetHistorySchema } from './store/asset-history.js';
 import { AuditLog, auditSchema } from './store/audit-log.js';
 import { openBoxDatabase, type BoxDatabase } from './store/box-database.js';
+import { workOrdersSchema } from './store/work-orders.js';
 import { SHIPPED_MODELS_FOLDER } from './package-paths.js';
 import { PlantOverview } from './plant-overview.js';
 import { startStatusReporter } from './status-reporter.js';
@@ -44,6 +48,8 @@ export class EdgeRuntime {
   private detectionPart: LiveDetection | null = null;
   private northbound: NorthboundUplink | null = null;
   private consoleServer: ConsoleServer | null = null;
+  private assistantPart: MillwrightAssistant | null = null;
+  private assistantStarting: Promise<void> = Promise.resolve();
   private stopStatusReporter: () => void = () => {};
   private ruleClock: NodeJS.Timeout | undefined;
 
@@ -71,7 +77,7 @@ export class EdgeRuntime {
   }
 
   static async create(config: MillwrightConfig, logger: Logger): Promise<EdgeRuntime> {
-    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema, assetHistorySchema], logger: logger.child({ part: 'store' }) });
+    const database = openBoxDatabase({ dataDir: config.dataDir, schemas: [alertsSchema, auditSchema, assetHistorySchema, workOrdersSchema, conversationsSchema], logger: logger.child({ part: 'store' }) });
     let broker: EmbeddedBroker | null = null;
     let runtime: EdgeRuntime | undefined;
     try {
@@ -85,9 +91,13 @@ export class EdgeRuntime {
         runtime.consoleServer = await ConsoleServer.create({ settings: config.console, context: runtime.consoleContext(), logger });
         await runtime.consoleServer.start();
       }
+      // indexing the manuals takes a while on a small box: the live path does not wait for it
+      runtime.assistantStarting = runtime.startAssistant();
       return runtime;
     } catch (error) {
       await runtime?.consoleServer?.stop();
+      await runtime?.assistantStarting;
+      await runtime?.assistantPart?.close();
       await runtime?.detectionPart?.stop();
       await runtime?.northbound?.stop();
       runtime?.history.stop();
@@ -112,6 +122,17 @@ export class EdgeRuntime {
   /** The uplink to the plant's broker, when the configuration has an uplink section (null until create() resolved). */
   get uplink(): NorthboundUplink | null {
     return this.northbound;
+  }
+
+  /** The assistant, when the configuration has a knowledge section, once it has indexed the manuals (see assistantReady). */
+  get assistant(): MillwrightAssistant | null {
+    return this.assistantPart;
+  }
+
+  /** Resolves when the assistant has started (null: none configured, or it failed to start, which is logged). */
+  async assistantReady(): Promise<MillwrightAssistant | null> {
+    await this.assistantStarting;
+    return this.assistantPart;
   }
 
   /** URL of the embedded MQTT broker, when the configuration runs one. */
@@ -141,6 +162,8 @@ export class EdgeRuntime {
 
   async stop(): Promise<void> {
     await this.consoleServer?.stop();
+    await this.assistantStarting;
+    await this.assistantPart?.close();
     this.stopStatusReporter();
     clearInterval(this.ruleClock);
     this.overview.close();
@@ -184,6 +207,29 @@ export class EdgeRuntime {
       alerts: this.alerts,
       logger: this.logger,
     });
+  }
+
+  /** Never throws: a box whose assistant cannot start (manuals folder missing, model not loadable) runs without one. */
+  private async startAssistant(): Promise<void> {
+    const part = this.config.assistant;
+    if (part === null) return;
+    try {
+      this.assistantPart = await createAssistant({
+        ...part,
+        site: this.config.site,
+        assets: this.config.assets,
+        bus: this.bus,
+        alerts: this.alerts,
+        history: this.history,
+        detection: this.detectionPart,
+        database: this.database,
+        audit: this.audit,
+        logger: this.logger.child({ part: 'assistant' }),
+      });
+      this.consoleServer?.attachAssistant(this.assistantPart);
+    } catch (error) {
+      this.logger.error({ err: error }, `the assistant did not start, the box runs without it: ${(error as Error).message}`);
+    }
   }
 
   private consoleContext(): ConsoleContext {

@@ -3,6 +3,8 @@ import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js'
 import type { OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { UplinkConfigSchema, type UplinkSettings } from '../../gateway/uplink/uplink-config.js';
 import { AlertPolicySchema, type AlertPolicy } from '../alerts/alert-policy.js';
+import { AssistantConfigSchema, type AssistantSettings } from '../assistant/assistant-config.js';
+import { KnowledgeConfigSchema, type KnowledgeSettings } from '../assistant/knowledge/knowledge-config.js';
 import { ConsoleConfigSchema, type ConsoleSettings } from '../console/console-config.js';
 import { DetectionConfigSchema, type DetectionSettings } from '../detect/detection-config.js';
 import { HistoryConfigSchema, type HistorySettings } from '../store/history-config.js';
@@ -118,6 +120,10 @@ export const ConfigFileSchema = Type.Object(
     alerts: Type.Optional(AlertPolicySchema),
     /** The operator console (web page, HTTP API, WebSocket) and its users; no console without it. */
     console: Type.Optional(ConsoleConfigSchema),
+    /** The assistant: a language model (none: offline answers), escalation of alerts, proposals; needs `knowledge`. */
+    assistant: Type.Optional(AssistantConfigSchema),
+    /** The plant's manuals the assistant searches and cites; no assistant without it. */
+    knowledge: Type.Optional(KnowledgeConfigSchema),
     /** Publishing north to the plant's broker (JSON topic tree and/or Sparkplug B) through a buffer on disk; none without it. */
     uplink: Type.Optional(UplinkConfigSchema),
     sources: Type.Array(Type.Object({ kind: Type.String() }), { minItems: 1 }),
@@ -147,6 +153,8 @@ export interface MillwrightConfig {
   readonly alerts: AlertPolicy;
   /** Null when the file has no console section: the box runs without one. */
   readonly console: ConsoleSettings | null;
+  /** Null when the file has no knowledge section: the box runs without an assistant. */
+  readonly assistant: { readonly settings: AssistantSettings; readonly knowledge: KnowledgeSettings } | null;
   /** Null when the file has no uplink section. `url` may be "embedded" (EMBEDDED_BROKER): the runtime puts in the embedded broker's URL. */
   readonly uplink: UplinkSettings | null;
   readonly sources: readonly SourceConfig[];

@@ -5,6 +5,8 @@ import { MqttSourceConfigSchema, type MqttSourceConfig } from '../../gateway/mqt
 import { OpcuaSourceConfigSchema, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { resolveUplinkConfig, type UplinkConfig } from '../../gateway/uplink/uplink-config.js';
 import type { AlertPolicy } from '../alerts/alert-policy.js';
+import { resolveAssistantConfig, type AssistantConfig } from '../assistant/assistant-config.js';
+import { resolveKnowledgeConfig, type KnowledgeConfig } from '../assistant/knowledge/knowledge-config.js';
 import { resolveConsoleConfig, type ConsoleConfig } from '../console/console-config.js';
 import { resolveDetectionConfig, type DetectionConfig } from '../detect/detection-config.js';
 import { resolveHistoryConfig, type HistoryConfig } from '../store/history-config.js';
@@ -124,6 +126,8 @@ interface FileShape {
   detection?: DetectionConfig;
   alerts?: AlertPolicy;
   console?: ConsoleConfig;
+  assistant?: AssistantConfig;
+  knowledge?: KnowledgeConfig;
   uplink?: UplinkConfig;
   sources: SourceConfig[];
   assets: Record<string, AssetConfig>;
@@ -144,6 +148,7 @@ function resolveConfig(file: FileShape, origin: string, baseDir: string): Millwr
     detection: resolveDetectionConfig(file.detection),
     alerts: file.alerts ?? {},
     console: file.console ? resolveConsoleConfig(file.console, baseDir) : null,
+    assistant: file.knowledge ? { settings: resolveAssistantConfig(file.assistant, baseDir), knowledge: resolveKnowledgeConfig(file.knowledge, baseDir, absolute(file.dataDir ?? 'data')) } : null,
     uplink: file.uplink ? resolveUplinkConfig(file.uplink, { site: file.site ?? 'site', dataDir: absolute(file.dataDir ?? 'data'), resolvePath: absolute }) : null,
     sources: file.sources.map((source) => resolveSourcePaths(source, absolute)),
     assets: file.assets,

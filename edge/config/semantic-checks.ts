@@ -3,6 +3,8 @@ import { compileMapping } from '../../gateway/mqtt/mqtt-mapping.js';
 import type { MqttSourceConfig } from '../../gateway/mqtt/mqtt-source-config.js';
 import { checkSecuritySettings, type OpcuaSourceConfig } from '../../gateway/opcua/opcua-source-config.js';
 import { resolveAlertPolicy, type AlertPolicy } from '../alerts/alert-policy.js';
+import { assistantConfigProblems, type AssistantConfig } from '../assistant/assistant-config.js';
+import { knowledgeConfigProblems, type KnowledgeConfig } from '../assistant/knowledge/knowledge-config.js';
 import { consoleConfigProblems, type ConsoleConfig } from '../console/console-config.js';
 import { detectionConfigProblems, type DetectionConfig } from '../detect/detection-config.js';
 import { EMBEDDED_BROKER, uplinkConfigProblems, type UplinkConfig } from '../../gateway/uplink/uplink-config.js';
@@ -14,6 +16,8 @@ export interface SchemaValidFile {
   readonly embeddedBroker?: unknown;
   readonly alerts?: AlertPolicy;
   readonly console?: ConsoleConfig;
+  readonly assistant?: AssistantConfig;
+  readonly knowledge?: KnowledgeConfig;
   readonly detection?: DetectionConfig;
   readonly uplink?: UplinkConfig;
   readonly sources: readonly SourceConfig[];
@@ -31,6 +35,11 @@ export function semanticProblems(file: SchemaValidFile): SchemaProblem[] {
   }
   if (file.detection) problems.push(...detectionConfigProblems(file.detection, file.assets));
   if (file.console) problems.push(...consoleConfigProblems(file.console).map((problem) => ({ ...problem, path: ['console', ...problem.path] })));
+  if (file.assistant) problems.push(...assistantConfigProblems(file.assistant).map((problem) => ({ ...problem, path: ['assistant', ...problem.path] })));
+  if (file.knowledge) problems.push(...knowledgeConfigProblems(file.knowledge).map((problem) => ({ ...problem, path: ['knowledge', ...problem.path] })));
+  if (file.assistant && !file.knowledge) {
+    problems.push({ path: ['assistant'], message: 'the assistant needs the manuals: add a knowledge section, e.g. knowledge: { folder: manuals } (a folder of Markdown, text or PDF files)' });
+  }
   if (file.uplink) {
     problems.push(...uplinkConfigProblems(file.uplink).map((problem) => ({ ...problem, path: ['uplink', ...problem.path] })));
     if (file.uplink.url === EMBEDDED_BROKER && !file.embeddedBroker) {

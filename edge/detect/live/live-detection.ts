@@ -14,7 +14,7 @@ import type { ModelCard } from '../model-card.js';
 import { bindModels, type LoadedModel } from './model-binding.js';
 import { watchModelFolder } from './model-folder-watch.js';
 import { ModelLibrary, type ModelOrigin } from './model-library.js';
-import { FindingAlerts } from './finding-alerts.js';
+import { FindingAlerts, type ModelAlertDetails } from './finding-alerts.js';
 
 /** The derived signal each scored asset gets on the bus: the model's score, with the threshold as its limit. */
 export const SCORE_SIGNAL = 'anomaly_score';
@@ -65,6 +65,18 @@ export type ModelStatus = {
   };
 };
 
+/** What `assess` answers: the model, whether its alert condition holds, and the newest finding explained. */
+export interface AssetAssessment {
+  readonly asset: string;
+  readonly model: string;
+  readonly mode: ModelCard['mode'];
+  readonly threshold: number;
+  readonly anomalous: boolean;
+  readonly rowsScored: number;
+  /** Null until the model has scored a row of the asset. */
+  readonly finding: ModelAlertDetails | null;
+}
+
 export interface ScoreSignal {
   readonly asset: string;
   readonly signal: string;
@@ -101,6 +113,7 @@ interface ActiveBinding {
   findings: number;
   anomalousFindings: number;
   lastScore: { ts: number; score: number } | null;
+  lastFinding: Finding | null;
 }
 
 interface Failure {
@@ -201,6 +214,19 @@ export class LiveDetection {
     return [...this.bindings.entries()].map(([asset, binding]) => ({ asset, signal: SCORE_SIGNAL, model: binding.loaded.model.card.id, threshold: binding.loaded.model.card.threshold }));
   }
 
+  /**
+   * The asset's model run on everything pushed so far: waits until the pending rows are scored, then gives
+   * the newest finding with each signal's share. Null when no model scores the asset.
+   */
+  async assess(asset: string): Promise<AssetAssessment | null> {
+    await this.engine.idle();
+    const binding = this.bindings.get(asset);
+    if (!binding) return null;
+    const { card } = binding.loaded.model;
+    const finding = binding.lastFinding;
+    return { asset, model: card.id, mode: card.mode, threshold: card.threshold, anomalous: binding.alerts.isActive, rowsScored: binding.findings, finding: finding ? binding.alerts.describe(finding) : null };
+  }
+
   /** Resolves once every batch pushed so far is scored and reported, and pending calibrations and reloads are done. */
   async idle(): Promise<void> {
     for (;;) {
@@ -269,7 +295,7 @@ export class LiveDetection {
       priority: card.priority ?? this.options.settings.alertPriority,
       latestValue: (signal) => this.options.latestValue?.(asset, signal),
     });
-    this.bindings.set(asset, { loaded, attached, alerts, findings: 0, anomalousFindings: 0, lastScore: null });
+    this.bindings.set(asset, { loaded, attached, alerts, findings: 0, anomalousFindings: 0, lastScore: null, lastFinding: null });
     this.logger.info({ asset, model: card.id }, `${asset}: scored by model ${card.id} (${loaded.origin === 'shipped' ? 'shipped' : 'from the data folder'}; ${card.inputs.length} inputs, threshold ${card.threshold.toPrecision(4)})`);
   }
 
@@ -352,6 +378,7 @@ export class LiveDetection {
     binding.findings += 1;
     if (finding.anomalous) binding.anomalousFindings += 1;
     binding.lastScore = { ts: finding.ts, score: finding.score };
+    binding.lastFinding = finding;
     binding.alerts.onFinding(finding, this.reports);
     this.options.onFinding?.(finding);
     this.scores.push({ asset: finding.asset, signal: SCORE_SIGNAL, value: finding.score, ts: finding.ts, quality: 'good', source: DETECTION_SOURCE });
