@@ -94,7 +94,7 @@ async function liveSection(asset: string, analysis: QuestionAnalysis, plant: Pla
 }
 
 /** A cited section as a few lines: for a troubleshooting row its causes and checks, for a procedure its safety steps. */
-export function sectionLines({ label, chunk }: CitedChunk, language: ManualLanguage): string[] {
+function sectionLines({ label, chunk }: CitedChunk, language: ManualLanguage): string[] {
   const p = phrases(language);
   const heading = `[${label}] ${chunk.headingPath.at(-1) ?? chunk.manual}${chunk.page !== null ? `, p. ${chunk.page}` : ''}`;
   const row = troubleshootingRow(chunk);
