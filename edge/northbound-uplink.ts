@@ -30,8 +30,9 @@ export class NorthboundUplink {
   }
 
   /**
-   * Opens the buffer, subscribes to the bus and the alert events, connects. Resolves once connected or
-   * after the first failed attempt (it keeps trying; see health()); rejects when a TLS file cannot be read.
+   * Opens the buffer, subscribes to the bus and the alert events, starts connecting (and keeps trying; see
+   * health()) without waiting for the broker, so an unreachable one does not delay the box. Rejects when a
+   * TLS file cannot be read.
    */
   static async start(options: NorthboundOptions): Promise<NorthboundUplink> {
     const { settings } = options;
@@ -42,7 +43,7 @@ export class NorthboundUplink {
     const uplink = new MqttUplink({ ...settings, url }, { logger: options.logger, assets: describeAssets(options.assets) });
     const unsubscribe = [options.bus.subscribe((batch) => uplink.publishTelemetry(batch)), options.alerts.subscribe((event) => uplink.publishAlertEvent(event))];
     try {
-      await uplink.start();
+      await uplink.start({ awaitConnection: false });
     } catch (error) {
       for (const stop of unsubscribe) stop();
       await uplink.stop();

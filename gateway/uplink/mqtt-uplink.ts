@@ -106,9 +106,11 @@ export class MqttUplink {
 
   /**
    * Connects every format. Resolves once each is connected or has failed its first attempt (they keep
-   * trying on their own; see health()). Rejects only when a TLS file cannot be read.
+   * trying on their own; see health()), or with `awaitConnection: false` as soon as the attempts are under
+   * way (a broker that drops packets would otherwise hold the caller for the 10 s connect timeout).
+   * Rejects only when a TLS file cannot be read.
    */
-  async start(): Promise<void> {
+  async start(options: { readonly awaitConnection?: boolean } = {}): Promise<void> {
     if (this.#channels.length > 0 || this.#stopped) throw new Error('the uplink is already started (or stopped)');
     const settings = this.#settings;
     const tls = await readTlsOptions(settings.tls, 'uplink');
@@ -132,7 +134,8 @@ export class MqttUplink {
       this.#windowTimer = setInterval(() => this.#gather(this.#downsampler.closeDue(this.#outbox.now())), WINDOW_TICK_MS).unref();
     }
     this.#logger.info({ target, formats: this.#channels.map((c) => c.channel), buffer: this.#outbox.file }, 'uplink starting');
-    await Promise.all(this.#channels.map((c) => c.start()));
+    const connecting = Promise.all(this.#channels.map((c) => c.start()));
+    if (options.awaitConnection !== false) await connecting;
   }
 
   /** Buffers open downsampling windows, sends what is in flight (bounded wait), says goodbye, closes the buffer. */

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +99,34 @@ describe('uplink configuration in the file', () => {
       expect(() => configFromObject(file, '<test>', data.path)).toThrow(/uplink\.url.*needs an embeddedBroker section/s);
       expect(() => configFromObject({ ...file, uplink: { url: 'mqtt://127.0.0.1:1883', bufer: {} } }, '<test>', data.path)).toThrow(/uplink/);
     } finally {
+      data.remove();
+    }
+  });
+});
+
+describe('uplink to a broker that never answers', () => {
+  it('does not hold up the box\'s start: it keeps connecting in the background', async () => {
+    const data = tempFolder('edge-uplink-silent');
+    const held = new Set<Socket>();
+    let closedByClient = 0;
+    const silent = createServer((socket) => {
+      held.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('close', () => (closedByClient += 1));
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const url = `mqtt://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    let edge: EdgeRuntime | undefined;
+    try {
+      edge = await EdgeRuntime.create(config(data.path, { uplink: { url, boxId: 'edge-1' } }), silentLogger);
+      // Waiting for the first attempt would have meant waiting for its 10 s CONNACK timeout, which closes the socket.
+      expect(closedByClient).toBe(0);
+      expect(edge.uplink!.health().channels[0]).toMatchObject({ state: 'connecting', connects: 0, lastError: null });
+    } finally {
+      await edge?.stop();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
       data.remove();
     }
   });
