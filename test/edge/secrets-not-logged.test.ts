@@ -117,7 +117,7 @@ afterAll(async () => {
 });
 
 /** Resolves once the output so far matches; rejects with the output's tail after `timeoutMs`. */
-async function outputMatches(pattern: RegExp, timeoutMs = 45_000): Promise<void> {
+async function outputMatches(pattern: RegExp, timeoutMs = 90_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!pattern.test(output)) {
     if (edge.exitCode !== null) throw new Error(`millwright start exited (${edge.exitCode}) before ${pattern}: ${output.slice(-2000)}`);
@@ -139,5 +139,5 @@ describe('secrets never logged', () => {
     for (const [where, secret] of Object.entries(SECRETS)) {
       expect(output.includes(secret), `the ${where} password appears in the log`).toBe(false);
     }
-  }, 90_000);
+  }, 180_000);
 });

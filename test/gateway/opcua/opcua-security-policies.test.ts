@@ -28,7 +28,7 @@ beforeAll(async () => {
     pkiFolder: join(pki.path, 'simulator'),
     opcua: { securityModes: ['SignAndEncrypt'], users: [USER], allowAnonymous: false },
   });
-});
+}, 60_000);
 
 afterEach(async () => {
   await Promise.all(sources.splice(0).map((source) => source.stop()));
@@ -56,7 +56,7 @@ function source(policy: NonNullable<OpcuaSourceConfig['security']>['policy'], pk
   return created;
 }
 
-describe('OPC UA SignAndEncrypt against the simulated PLC', { timeout: 60_000 }, () => {
+describe('OPC UA SignAndEncrypt against the simulated PLC', { timeout: 120_000 }, () => {
   it.each(['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const)(
     '%s: refuses the unknown server, says how to trust it, then delivers data once trusted',
     async (policy) => {
@@ -66,7 +66,7 @@ describe('OPC UA SignAndEncrypt against the simulated PLC', { timeout: 60_000 },
       await plc.start(recorder.emit);
 
       expect(existsSync(ownCertificateFile(pkiFolder))).toBe(true);
-      await waitUntil(() => /not trusted/.test(plc.health().lastError ?? ''), 'the server certificate is reported as not trusted', 20_000);
+      await waitUntil(() => /not trusted/.test(plc.health().lastError ?? ''), 'the server certificate is reported as not trusted', 40_000);
       const [rejected, ...others] = readdirSync(trustFolderPath(pkiFolder, 'rejected'));
       expect(others).toEqual([]);
       const message = plc.health().lastError ?? '';
@@ -80,7 +80,7 @@ describe('OPC UA SignAndEncrypt against the simulated PLC', { timeout: 60_000 },
       expect(trusted.folder).toBe('trusted');
       expect(readdirSync(trustFolderPath(pkiFolder, 'rejected'))).toEqual([]);
 
-      const speed = await recorder.waitForSignal('pump-01', 'speed', undefined, { timeoutMs: 20_000 });
+      const speed = await recorder.waitForSignal('pump-01', 'speed', undefined, { timeoutMs: 40_000 });
       expect(speed.quality).toBe('good');
       expect(plc.health().state).toBe('connected');
     },
@@ -90,11 +90,11 @@ describe('OPC UA SignAndEncrypt against the simulated PLC', { timeout: 60_000 },
     const pkiFolder = join(pki.path, 'gateway-wrong-password');
     const plc = source('Basic256Sha256', pkiFolder, { username: 'operator', password: 'not-the-password' });
     await plc.start(() => undefined);
-    await waitUntil(() => /not trusted/.test(plc.health().lastError ?? ''), 'the server certificate is reported as not trusted', 20_000);
+    await waitUntil(() => /not trusted/.test(plc.health().lastError ?? ''), 'the server certificate is reported as not trusted', 40_000);
     const [rejected] = readdirSync(trustFolderPath(pkiFolder, 'rejected'));
     await trustCertificate(pkiFolder, join(trustFolderPath(pkiFolder, 'rejected'), rejected!));
 
-    await waitUntil(() => /refused user/.test(plc.health().lastError ?? ''), 'the wrong password is reported', 20_000);
+    await waitUntil(() => /refused user/.test(plc.health().lastError ?? ''), 'the wrong password is reported', 40_000);
     expect(plc.health().lastError).toMatch(/refused user 'operator' \(BadUserAccessDenied\); check auth\.username and auth\.password/);
     expect(plc.health().lastError).not.toContain('not-the-password');
     expect(plc.health().state).toBe('connecting');
