@@ -145,6 +145,13 @@ describe('the assistant in the console page', () => {
     expect(await finding.locator('tr').innerText()).toMatch(/vibration_de\s+4\.9 mm\/s\s+62 % of the score\s+22 σ from normal/);
     expect(await action.getByTestId('action-confirm').count()).toBe(0);
     expect(await action.innerText()).toContain('Only an operator or above can confirm or decline it.');
+    // in Chinese, the same conversation with its cards
+    await viewer.getByTestId('language-switch').click();
+    const translated = viewer.getByTestId('chat-panel').locator('.chat-card[data-kind=action]');
+    await translated.getByText('只有操作员及以上角色可以确认或拒绝。').waitFor();
+    expect(await translated.innerText()).toContain('起草工单');
+    expect(await viewer.getByTestId('chat-panel').locator('.chat-card[data-kind=values] tr').innerText()).toContain('高于高限');
+    await viewer.screenshot({ path: path.join(ARTIFACTS, 'chat-viewer-zh.png') });
     expect(pageErrors(viewer)).toEqual([]);
   });
 

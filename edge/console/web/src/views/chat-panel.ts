@@ -103,7 +103,8 @@ export class ChatPanel {
     );
     this.history.open = wasOpen;
     fill(this.log, session.entries.length === 0 ? h('p', { class: 'muted' }, t.t('chat.intro')) : null, ...session.entries.map((entry) => this.entry(entry)));
-    this.log.scrollTop = this.log.scrollHeight;
+    // after layout: a panel built anew (a change of language) is not in the page yet
+    requestAnimationFrame(() => (this.log.scrollTop = this.log.scrollHeight));
     const live = this.ctx.connection.live;
     const streaming = session.streaming !== undefined;
     this.send.disabled = !live || streaming;
