@@ -5,7 +5,8 @@
  * interval (RSS, heap used after a full GC, event-loop lag, samples/s, values to the clients) and a
  * verdict on memory growth after the warm-up, from the slope of the fitted line.
  *
- * Options: --minutes N (10), --interval SECONDS (30), --warmup MINUTES (30 % of the run, at most 5),
+ * Options: --minutes N (10), --interval SECONDS (30), --warmup MINUTES (40 % of the run, at most 12: the
+ * demo's windows of up to 10 minutes fill first),
  * --clients N (5), --fault-period SECONDS (120; 0: no fault cycle), --seed N (1).
  * Run with --expose-gc (the npm script does) so heap figures are what stays alive, not GC timing.
  */
@@ -42,7 +43,7 @@ const { values: args } = parseArgs({
 });
 const minutes = positiveNumber('minutes', args.minutes, 10);
 const intervalSeconds = Math.max(1, positiveNumber('interval', args.interval, 30));
-const warmupMinutes = positiveNumber('warmup', args.warmup, Math.min(5, minutes * 0.3));
+const warmupMinutes = positiveNumber('warmup', args.warmup, Math.min(12, minutes * 0.4));
 const clientCount = Math.round(positiveNumber('clients', args.clients, 5));
 const faultPeriodSeconds = positiveNumber('fault-period', args['fault-period'], 120);
 const seed = Math.round(positiveNumber('seed', args.seed, 1));
