@@ -156,6 +156,8 @@ export class EdgeRuntime {
       const health = source.health();
       endpoints.push({ name: `source ${source.id} (${health.kind}) reads`, url: health.target });
     }
+    const uplink = this.northbound?.health();
+    if (uplink) endpoints.push({ name: `uplink (${uplink.channels.map((channel) => channel.format).join(', ')}) publishes to`, url: uplink.target });
     if (this.console) endpoints.push({ name: 'operator console', url: this.console.url }); // last: the line people open
     return endpoints;
   }

@@ -81,6 +81,7 @@ describe('uplink in the edge runtime', () => {
     const [alert] = north.json<{ id: string; box: string; event: { conditionId: string } }>(`${base}/alerts`);
     expect(alert).toMatchObject({ id: expect.stringMatching(/^edge-1:\d+$/), box: 'edge-1', event: { conditionId: 'pump-01/limit/flow.low' } });
 
+    expect(edge.endpoints()).toContainEqual({ name: 'uplink (json) publishes to', url: edge.brokerUrl });
     const { health, metrics } = await consoleViews(edge);
     expect(health.uplink).toMatchObject({ connected: true, target: edge.brokerUrl, buffer: { status: 'disk', file: expect.stringContaining(data.path) } });
     expect(health.uplink.channels[0]!.published).toBeGreaterThanOrEqual(2);
