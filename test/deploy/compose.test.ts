@@ -6,10 +6,14 @@ import type { MillwrightConfig } from '../../edge/config/config-schema.js';
 import { loadConfigFile } from '../../edge/config/load-config.js';
 import { DEMO_CONFIG_FILE, PACKAGE_ROOT } from '../../edge/package-paths.js';
 import { commandLineProblems } from './cli-help.js';
+import { isIgnored, readDockerignore } from './dockerignore.js';
 import { COMPOSE_FILES, commandOf, dependenciesOf, healthcheckOf, loadComposeFile, optionValue, parseMount, parsePort, type ComposeFile, type ComposeService } from './compose-files.js';
 
 const IMAGE_HEALTHCHECK = '/app/deploy/healthcheck.mjs';
 const DEFAULT_PLC_PORT = '4840';
+const OLLAMA_PORT = '11434';
+/** Where the Dockerfile puts the repository's files in the image. */
+const IMAGE_APP_FOLDER = '/app/';
 
 function composeValidator() {
   // dclint ships the current compose-spec schema; its package exports do not include it, so by path.
@@ -64,6 +68,25 @@ async function mqttPortProblems(compose: ComposeFile, url: string, who: string):
     return [];
   }
   return [`${who}: ${url} names ${name}, which runs no MQTT broker`];
+}
+
+/** The assistant's model server is a service of the file, and its manuals are in the image. */
+function assistantProblems(compose: ComposeFile, name: string, assistant: NonNullable<MillwrightConfig['assistant']>): string[] {
+  const problems: string[] = [];
+  const providers = assistant.settings.providers;
+  if (providers.chat.provider === 'openai') {
+    const { hostname, port } = new URL(providers.chat.baseURL);
+    const server = serviceNamed(compose, hostname);
+    if (!server) problems.push(`${name}: the assistant's model server ${providers.chat.baseURL} is no service of ${compose.file}`);
+    else if (server[1].image?.startsWith('ollama/') && port !== OLLAMA_PORT) problems.push(`${name}: Ollama listens on ${OLLAMA_PORT}, not ${port}`);
+  }
+  const folder = assistant.knowledge.folder;
+  if (!folder.startsWith(IMAGE_APP_FOLDER)) problems.push(`${name}: the manuals folder ${folder} is not in the image (${IMAGE_APP_FOLDER})`);
+  else {
+    const inRepository = folder.slice(IMAGE_APP_FOLDER.length);
+    if (!existsSync(path.join(PACKAGE_ROOT, inRepository)) || isIgnored(inRepository, readDockerignore())) problems.push(`${name}: ${inRepository} does not reach the image`);
+  }
+  return problems;
 }
 
 describe.each(COMPOSE_FILES)('%s', (file) => {
@@ -153,6 +176,7 @@ describe.each(COMPOSE_FILES)('%s', (file) => {
         }
       }
       if (config.uplink && config.uplink.url !== 'embedded') problems.push(...(await mqttPortProblems(compose, config.uplink.url, `${name}: uplink`)));
+      if (config.assistant) problems.push(...assistantProblems(compose, name, config.assistant));
       const published = (service.ports ?? []).map(parsePort).map((port) => port.container);
       if (!config.console) problems.push(`${name}: no console, so nothing answers its health check`);
       else {
@@ -215,5 +239,13 @@ describe('the README and the compose files', () => {
     expect(pull).toBeDefined();
     const deploymentGuide = readFileSync(path.join(PACKAGE_ROOT, 'docs/deployment.md'), 'utf8');
     expect({ readme: readme.includes(pull!), deploymentGuide: deploymentGuide.includes(pull!) }).toEqual({ readme: true, deploymentGuide: true });
+  });
+
+  it('pull the model the compose box asks for', async () => {
+    const pulled = /docker compose exec ollama ollama pull (\S+)/.exec(readFileSync(path.join(PACKAGE_ROOT, 'docker-compose.yml'), 'utf8'))?.[1];
+    const compose = loadComposeFile('docker-compose.yml');
+    const { config } = await edgeConfig(compose, compose.document.services['edge']!);
+    const chat = config.assistant?.settings.providers.chat;
+    expect(chat?.provider === 'openai' ? chat.model : null).toBe(pulled);
   });
 });
