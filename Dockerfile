@@ -21,8 +21,11 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts \
  && npm rebuild better-sqlite3 onnxruntime-node protobufjs esbuild
 COPY . .
+# onnxruntime-node ships its binaries for every platform (about 290 MB); the image keeps its own (45 MB).
 RUN npm run build \
- && npm prune --omit=dev
+ && npm prune --omit=dev \
+ && find node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 ! -name linux -exec rm -rf {} + \
+ && find node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 ! -name "$(node -p process.arch)" -exec rm -rf {} +
 
 # --- runtime: production dependencies (native parts built above, same base image), no compilers ---
 FROM ${NODE_IMAGE} AS runtime
