@@ -6,6 +6,7 @@ import type { MillwrightConfig } from '../../edge/config/config-schema.js';
 import { loadConfigFile } from '../../edge/config/load-config.js';
 import { DEMO_CONFIG_FILE, PACKAGE_ROOT } from '../../edge/package-paths.js';
 import { commandLineProblems } from './cli-help.js';
+import { execForm, readDockerfile } from './dockerfile-instructions.js';
 import { isIgnored, readDockerignore } from './dockerignore.js';
 import { COMPOSE_FILES, commandOf, dependenciesOf, healthcheckOf, loadComposeFile, optionValue, parseMount, parsePort, type ComposeFile, type ComposeService } from './compose-files.js';
 
@@ -14,6 +15,9 @@ const DEFAULT_PLC_PORT = '4840';
 const OLLAMA_PORT = '11434';
 /** Where the Dockerfile puts the repository's files in the image. */
 const IMAGE_APP_FOLDER = '/app/';
+const IMAGE_VOLUMES = readDockerfile()
+  .filter((instruction) => instruction.keyword === 'VOLUME')
+  .flatMap((instruction) => execForm(instruction.argument));
 
 function composeValidator() {
   // dclint ships the current compose-spec schema; its package exports do not include it, so by path.
@@ -151,6 +155,11 @@ describe.each(COMPOSE_FILES)('%s', (file) => {
       if (probe.includes(IMAGE_HEALTHCHECK) && !existsSync(path.join(PACKAGE_ROOT, 'deploy/healthcheck.mjs'))) problems.push(`${name}: health check script missing`);
     }
     for (const volume of declaredVolumes) if (!usedVolumes.has(volume)) problems.push(`volume ${volume} is declared but no service mounts it`);
+    // A VOLUME of the image that a service leaves unmounted becomes an anonymous volume, lost to the next `up` after a `down`.
+    for (const [name, service] of services.filter(([, candidate]) => isMillwright(candidate))) {
+      const targets = (service.volumes ?? []).map(parseMount).filter((mount) => mount.named).map((mount) => mount.target);
+      for (const volume of IMAGE_VOLUMES) if (!targets.includes(volume)) problems.push(`${name}: the image's volume ${volume} gets no named volume`);
+    }
 
     for (const [name, service] of edges) {
       const { config } = await edgeConfig(compose, service);
