@@ -24,7 +24,7 @@ const DEMO_VIEWER = { name: 'viewer', password: 'viewer-demo' };
 const HEAP_TOLERANCE = { absolute: 2, relative: 0.02 };
 const RSS_TOLERANCE = { absolute: 8, relative: 0.04 };
 
-function positiveNumber(name: string, text: string | undefined, fallback: number): number {
+function nonNegativeNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number >= 0, got "${text}"`);
@@ -41,12 +41,12 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
   },
 });
-const minutes = positiveNumber('minutes', args.minutes, 10);
-const intervalSeconds = Math.max(1, positiveNumber('interval', args.interval, 30));
-const warmupMinutes = positiveNumber('warmup', args.warmup, Math.min(12, minutes * 0.4));
-const clientCount = Math.round(positiveNumber('clients', args.clients, 5));
-const faultPeriodSeconds = positiveNumber('fault-period', args['fault-period'], 120);
-const seed = Math.round(positiveNumber('seed', args.seed, 1));
+const minutes = nonNegativeNumber('minutes', args.minutes, 10);
+const intervalSeconds = Math.max(1, nonNegativeNumber('interval', args.interval, 30));
+const warmupMinutes = nonNegativeNumber('warmup', args.warmup, Math.min(12, minutes * 0.4));
+const clientCount = Math.round(nonNegativeNumber('clients', args.clients, 5));
+const faultPeriodSeconds = nonNegativeNumber('fault-period', args['fault-period'], 120);
+const seed = Math.round(nonNegativeNumber('seed', args.seed, 1));
 
 /** The histogram records the time between its timer's wake-ups, the sampling resolution included. */
 const LAG_RESOLUTION_MS = 10;
