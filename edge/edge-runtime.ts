@@ -91,13 +91,9 @@ export class EdgeRuntime {
         runtime.consoleServer = await ConsoleServer.create({ settings: config.console, context: runtime.consoleContext(), logger });
         await runtime.consoleServer.start();
       }
-      // indexing the manuals takes a while on a small box: the live path does not wait for it
-      runtime.assistantStarting = runtime.startAssistant();
       return runtime;
     } catch (error) {
       await runtime?.consoleServer?.stop();
-      await runtime?.assistantStarting;
-      await runtime?.assistantPart?.close();
       await runtime?.detectionPart?.stop();
       await runtime?.northbound?.stop();
       runtime?.history.stop();
@@ -124,7 +120,7 @@ export class EdgeRuntime {
     return this.northbound;
   }
 
-  /** The assistant, when the configuration has a knowledge section, once it has indexed the manuals (see assistantReady). */
+  /** The assistant, when the configuration has a knowledge section: it starts with startSources() and is here once it has indexed the manuals (see assistantReady). */
   get assistant(): MillwrightAssistant | null {
     return this.assistantPart;
   }
@@ -147,6 +143,8 @@ export class EdgeRuntime {
     this.ruleClock = setInterval(() => this.rules.check(), RULE_CHECK_INTERVAL_MS);
     const assetCount = Object.keys(this.config.assets).length;
     this.stopStatusReporter = startStatusReporter(this.sources, this.overview, assetCount, this.config.statusIntervalSeconds, this.logger.child({ part: 'status' }));
+    // indexing the manuals takes seconds of CPU on a small box: it starts once the plant is connected and runs beside it
+    this.assistantStarting = this.startAssistant();
   }
 
   endpoints(): Endpoint[] {

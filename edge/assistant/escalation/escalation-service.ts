@@ -1,6 +1,6 @@
 import type { Logger } from '../../../gateway/logger.js';
 import type { AlertEngine } from '../../alerts/alert-engine.js';
-import type { Alert, AlertEvent } from '../../alerts/alert.js';
+import { ANNUNCIATED_STATES, type Alert, type AlertEvent } from '../../alerts/alert.js';
 import { PRIORITY_RANK, type AlertPriority } from '../../alerts/condition-report.js';
 import type { Escalation } from '../../console/assistant-port.js';
 import type { ChatCard } from '../../console/ws-messages.js';
@@ -46,15 +46,19 @@ export class EscalationService {
     this.now = options.now ?? (() => Date.now());
   }
 
+  /** Also explains the open alerts raised before it started (while the manuals were indexed, or before a restart) that have no explanation yet. */
   start(): void {
     if (!this.options.enabled) return;
     this.unsubscribe = this.options.alerts.subscribe((event) => {
-      const alert = event.alert;
-      if (!alert || !TRIGGERS.has(event.type) || PRIORITY_RANK[alert.priority] > PRIORITY_RANK[this.options.priority]) return;
-      if (this.explained.has(alert.id)) return;
-      this.explained.add(alert.id);
-      this.enqueue(() => this.escalate(alert.id, true));
+      if (event.alert && TRIGGERS.has(event.type)) this.consider(event.alert);
     });
+    for (const alert of this.options.alerts.list({ states: ANNUNCIATED_STATES })) this.consider(alert);
+  }
+
+  private consider(alert: Alert): void {
+    if (PRIORITY_RANK[alert.priority] > PRIORITY_RANK[this.options.priority] || this.explained.has(alert.id)) return;
+    this.explained.add(alert.id);
+    this.enqueue(() => this.escalate(alert.id, true));
   }
 
   stop(): void {

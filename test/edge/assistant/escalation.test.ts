@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Escalation } from '../../../edge/console/assistant-port.js';
 import type { ModelAlertDetails } from '../../../edge/detect/live/finding-alerts.js';
+import { ConversationStore } from '../../../edge/assistant/conversation/conversation-store.js';
+import { EscalationService } from '../../../edge/assistant/escalation/escalation-service.js';
+import { silentLogger } from '../../../gateway/logger.js';
 import { createAssistantFixture, type AssistantFixture } from './assistant-fixture.js';
 
 /** What live detection reports for a worn drive-end bearing on pump-01 (the simulator's bearing fault). */
@@ -109,6 +112,34 @@ describe('escalation', () => {
     const sections = escalations[0]!.cards.filter((card) => card.kind === 'manual').map((card) => (card.data as { sectionId: string }).sectionId);
     expect(sections[0]).toBe('F-PUMP-103');
     expect(escalations[0]!.text).toContain('**PLC trip code 103**');
+  });
+
+  it('explains at start the open alerts raised before it (while the manuals were indexed), once', async () => {
+    fixture = await createAssistantFixture({ config: { escalation: { priority: 'urgent' } } });
+    const alert = await injectBearingFault(fixture);
+    expect(fixture.assistant.recentEscalations(5)).toEqual([]);
+    const store = new ConversationStore(fixture.database);
+    const explained: number[] = [];
+    const service = new EscalationService({
+      alerts: fixture.alerts,
+      store,
+      enabled: true,
+      priority: 'medium',
+      explain: async (open) => {
+        explained.push(open.id);
+        return { text: `explained ${open.id}`, cards: [] };
+      },
+      logger: silentLogger,
+    });
+    service.start();
+    await service.idle();
+    service.stop();
+    expect(explained).toEqual([alert.id]);
+    service.start();
+    await service.idle();
+    service.stop();
+    expect(explained).toEqual([alert.id]);
+    expect(store.escalation(alert.id)?.text).toBe(`explained ${alert.id}`);
   });
 
   it('continues the thread: a follow-up in alert:<id> starts from the explanation, per user', async () => {
