@@ -123,7 +123,7 @@ describe('configuration files, fuzzed', () => {
       { numRuns: 250 },
     );
     console.info(`[fuzz config] 250 mutated configurations: ${refused} refused with a ConfigError, the rest loaded`);
-  });
+  }, 90_000);
 
   it('arbitrary text and YAML-like token soup never throw anything but a ConfigError with a line', () => {
     fc.assert(
@@ -132,7 +132,7 @@ describe('configuration files, fuzzed', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 60_000);
 
   it('arbitrary values as the whole document never throw anything but a ConfigError', () => {
     fc.assert(

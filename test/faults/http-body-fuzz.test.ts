@@ -128,13 +128,13 @@ describe('HTTP bodies of the console, fuzzed', () => {
           expect(status).toBe(200);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
 
     // Still serving, and every refusal counted.
     const health = await harness.request('GET', '/api/health', { token: operator });
     expect(health.status).toBe(200);
     expect(await rejectedTotal()).toBe(before + refused);
-    console.info(`[fuzz http] 300 bodies on ${LOGIN_ROUTES.length + ALERT_ACTIONS.length} routes: answers by status ${JSON.stringify(statuses)}, ${refused} refusals counted`);
-  });
+    console.info(`[fuzz http] 200 bodies on ${LOGIN_ROUTES.length + ALERT_ACTIONS.length} routes: answers by status ${JSON.stringify(statuses)}, ${refused} refusals counted`);
+  }, 90_000);
 });

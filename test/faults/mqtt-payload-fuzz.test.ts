@@ -116,7 +116,7 @@ describe('MQTT payloads from the plant network, fuzzed', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it('through the embedded broker: the source survives, keeps working, and counts every reject the decoder finds', async () => {
     const broker = await startEmbeddedBroker({ port: 0 });
@@ -164,5 +164,5 @@ describe('MQTT payloads from the plant network, fuzzed', () => {
         `${expectedSamples} samples, ${rejectedTotal} rejects counted by the source ${JSON.stringify(expectedRejects)}`,
     );
     expect(source.deadLetters().length).toBeGreaterThan(0);
-  });
+  }, 90_000);
 });

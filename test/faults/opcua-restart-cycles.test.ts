@@ -13,6 +13,13 @@ import { waitUntil } from '../support/wait-until.js';
 import { CrashingPlc, type ServerSideCounts } from './fixtures/crashing-plc.js';
 
 const CYCLES = 20;
+/**
+ * Every 5th cycle the PLC process is killed (SIGKILL) and a new one listens on the same port; the others crash
+ * the server inside its process (port closed, sockets cut without a goodbye, every session and subscription
+ * dropped) and restart it there: to the gateway the same as a restarted PLC, without loading an address space
+ * (seconds of CPU) 20 times.
+ */
+const KILL_EVERY = 5;
 /** The product promise: data again within 3 s of the server being reachable. */
 const RECOVERY_GOAL_MS = 3000;
 /** What a single cycle may take on a loaded CI box before the test calls it a failure to recover. */
@@ -68,15 +75,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe('OPC UA server crashed and restarted 20 times in a row', () => {
+describe('OPC UA server crashed and restarted 20 times in a row (4 of them process kills)', () => {
   it('gets data back every time, and leaves no sessions, subscriptions, memory or handles behind', async () => {
     const pki = tempFolder('opcua-restart-cycles');
     cleanups.push(() => pki.remove());
     const port = await freePort();
-    // Two PLC processes take turns: one serves while the other loads its next server.
-    const plcs = await Promise.all([CrashingPlc.launch(port, `${pki.path}/server`), CrashingPlc.launch(port, `${pki.path}/server`)]);
-    cleanups.push(() => Promise.all(plcs.map((plc) => plc.close())).then(() => undefined));
-    let plc = plcs[0];
+    const launched: CrashingPlc[] = [];
+    cleanups.push(() => Promise.all(launched.map((process) => process.kill())).then(() => undefined));
+    const launch = () => CrashingPlc.launch(port, `${pki.path}/server`).then((process) => (launched.push(process), process));
+    let plc = await launch();
+    // The process that takes over after the next kill loads its server meanwhile.
+    let successor: Promise<CrashingPlc> | null = launch();
     await plc.start();
     // node-opcua's messages (e.g. operation limits a server does not publish) go to the product's logger.
     routeNodeOpcuaLogs(silentLogger);
@@ -101,8 +110,14 @@ describe('OPC UA server crashed and restarted 20 times in a row', () => {
     const heaps: number[] = [];
     const resources: Record<string, number>[] = [];
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      await plc.crash();
-      plc = plcs[cycle % 2]!;
+      const kill = cycle % KILL_EVERY === 0;
+      if (kill) {
+        await plc.kill();
+        plc = await successor!;
+        successor = cycle + KILL_EVERY <= CYCLES ? launch() : null;
+      } else {
+        await plc.crash();
+      }
       await waitUntil(() => source.health().state === 'disconnected', `the source notices crash ${cycle}`);
       const since = recorder.samples.length;
       const listeningAt = await plc.start();
@@ -114,7 +129,7 @@ describe('OPC UA server crashed and restarted 20 times in a row', () => {
       await waitUntil(() => source.health().state === 'connected', `the source reports connected after restart ${cycle}`);
       // Every replaced client closed: one left.
       await waitUntil(() => OPCUAClientBase.registry.count() === 1, `one OPC UA client is left after restart ${cycle}`);
-      // The serving process also holds the servers it crashed before: nothing of theirs may be left.
+      // Counted over the whole PLC process too: nothing of the sessions before the crash may be left.
       expect(await plc.counts(), `server side after restart ${cycle}`).toEqual(expected);
       heaps.push(heapAfterGc());
       resources.push(activeResources());
@@ -138,16 +153,7 @@ describe('OPC UA server crashed and restarted 20 times in a row', () => {
     expect(lastCycle['TCPSocketWrap'], 'open sockets, first vs last cycle').toBe(firstCycle['TCPSocketWrap']);
     // Timers come and go with requests in flight; a leaked watchdog or reconnection timer per cycle would add 19.
     expect(lastCycle['Timeout'] ?? 0, 'active timers, first vs last cycle').toBeLessThanOrEqual((firstCycle['Timeout'] ?? 0) + 3);
-    const idle = plcs.find((other) => other !== plc)!;
-    expect(await idle.counts(), 'the PLC process not serving').toEqual({
-      serverSessions: 0,
-      serverSubscriptions: 0,
-      serverMonitoredItems: 0,
-      processSessions: 0,
-      processSubscriptions: 0,
-      processMonitoredItems: 0,
-    });
     const health = source.health();
     expect(health).toMatchObject({ state: 'connected', reconnects: CYCLES });
-  }, 150_000);
+  }, 240_000);
 });

@@ -99,7 +99,7 @@ describe('WebSocket messages, fuzzed over a real socket', () => {
     const counted = await invalidCounted(harness);
     expect(Object.values(counted).reduce((sum, count) => sum + count, 0)).toBe(errorFrames.length);
     console.info(`[fuzz websocket] 300 frames over one connection: ${errorFrames.length} refused with an error frame, counted by reason ${JSON.stringify(counted)}`);
-  });
+  }, 90_000);
 
   it('closes a client past the invalid-message limit as abuse, counted, and serves the next one', async () => {
     const { harness, token } = await start();
