@@ -26,7 +26,7 @@ export function escalationConversationId(alertId: number): string {
 
 /** The alert id of an escalation thread's conversation id, or null. */
 export function alertOfConversation(conversationId: string): number | null {
-  const match = /^alert:(\d{1,12})$/.exec(conversationId);
+  const match = /^alert:([1-9]\d{0,11})$/.exec(conversationId);
   return match ? Number(match[1]) : null;
 }
 

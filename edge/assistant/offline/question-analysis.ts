@@ -53,7 +53,7 @@ const SIGNAL_PART_WORDS: Readonly<Record<string, readonly string[]>> = {
   code: ['code', '代码'],
 };
 
-const ALERT_ID = /(?:alert|alarm|报警|告警)\s*(?:no\.?|number|id|#|编号|号)?\s*#?\s*(\d{1,9})|#(\d{1,9})\b/i;
+const ALERT_ID = /(?:alert|alarm|报警|告警)\s*(?:no\.?|number|id|#|编号|号)?\s*#?\s*([1-9]\d{0,8})|#([1-9]\d{0,8})\b/i;
 const FAULT_CODE = /(?:fault|trip|error|code|故障代码|故障码|代码|跳闸)\s*(?:code)?\s*[:：#]?\s*(\d{3})\b/i;
 const SECTION_ID = /\b[STFP]-[A-Z]{2,8}-\d{2,4}\b/gi;
 

@@ -78,6 +78,12 @@ describe('the offline assistant', () => {
     expect(answer.cards.map((card) => card.kind)).toEqual(expect.arrayContaining(['alert', 'finding', 'manual']));
   });
 
+  it('takes "alert 0" and an alert thread of no alert as no alert', async () => {
+    expect((await fixture.ask('operator', 'operator', 'what about alert 0?')).text).not.toContain('**Alert 0**');
+    const answer = await fixture.ask('operator', 'operator', 'and this one?', 'alert:0');
+    expect(answer.conversationId).toBe('alert:0');
+  });
+
   it('says so when the manuals have nothing that matches', async () => {
     const answer = await fixture.ask('operator', 'operator', 'xyzzy plugh');
     expect(answer.text).toContain('The manuals have no section that matches this question');
