@@ -68,7 +68,8 @@ describe('OpcuaSource security', () => {
     renameSync(join(rejectedFolder, rejected!), join(clientPki, 'trusted', 'certs', rejected!));
     const flow = await recorder.waitForSignal('pump-01', 'flow', undefined, { timeoutMs: 15_000 });
     expect(flow.quality).toBe('good');
-    expect(source.health().state).toBe('connected');
+    // The first values can arrive while the subscription is still being completed.
+    await waitUntil(() => source.health().state === 'connected', 'the source reports itself connected');
     expect(existsSync(join(rejectedFolder, rejected!))).toBe(false);
   });
 
