@@ -13,6 +13,9 @@ export interface LoggerOptions {
   readonly destination?: 'stdout' | 'stderr';
 }
 
+/** Fields whose values never reach a log line, at any of the depths our log calls use. */
+const SECRET_FIELDS = ['password', 'apiKey', 'token', 'passwordHash'];
+
 /**
  * Human-readable lines on a terminal, JSON lines elsewhere (containers, log shippers);
  * MILLWRIGHT_LOG_FORMAT=json|pretty overrides the guess.
@@ -21,7 +24,7 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
   const fd = options.destination === 'stderr' ? 2 : 1;
   const terminal = fd === 2 ? process.stderr.isTTY : process.stdout.isTTY;
   const format = options.format ?? defaultLogFormat(terminal);
-  const settings = { level, redact: { paths: ['*.password', '*.*.password', 'password'], censor: '[redacted]' } };
+  const settings = { level, redact: { paths: SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]), censor: '[redacted]' } };
   const stream: DestinationStream =
     format === 'json'
       ? pino.destination({ fd, sync: true })
