@@ -85,9 +85,10 @@ function findAsset(raw: string, text: string, assets: Readonly<Record<string, As
     const name = assets[id]!.name?.toLowerCase();
     return name !== undefined && (raw.includes(name) || raw.includes(name.replace(/\s*\d+$/, '')));
   });
-  if (byName.length === 1) return byName[0]!;
   const kinds = [...new Set(ids.map((id) => assets[id]!.kind))];
   const named = kinds.filter((kind) => (KIND_WORDS[kind] ?? kind.split('-')).some((word) => text.includes(word.length <= 3 && /^[a-z]+$/.test(word) ? ` ${word} ` : word)));
+  // a name and a machine kind that point at different machines ("the spindle's compressed air") leave it open
+  if (byName.length === 1) return named.length === 0 || named.includes(assets[byName[0]!]!.kind) ? byName[0]! : null;
   if (named.length !== 1) return null;
   const ofKind = ids.filter((id) => assets[id]!.kind === named[0]);
   return ofKind.length === 1 ? ofKind[0]! : null;
