@@ -35,6 +35,9 @@ const RETURNED = 'conveyor-02/limit/motor_vibration.high';
  * Events that new data may add to an alert after the kill without anyone acting (edge/alerts/README.md,
  * "Transitions"): the plant runs on while the box is down and after it is back.
  */
+/** Comments sent at once just before the kill. */
+const BURST = 10;
+
 const DATA_DRIVEN = new Set(['cleared', 'reactivated', 'condition-active', 'condition-cleared', 'priority-changed']);
 
 /**
@@ -60,6 +63,7 @@ describe('SIGKILL of the box mid-stream, then restart on the same data folder', 
   const answeredComments: AlertEvent[] = [];
   /** What a console client following the alerts received up to the kill. */
   let seenBeforeKill: AlertEvent[];
+  let firstStartMs: number;
   let restartMs: number;
 
   async function api<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
@@ -119,22 +123,27 @@ describe('SIGKILL of the box mid-stream, then restart on the same data folder', 
   beforeAll(async () => {
     const plcPort = await freePort();
     const mqttPort = await freePort();
-    plant = await startSimulators({
-      plcPort,
-      host: '127.0.0.1',
-      mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
-      mqttConnectTimeoutMs: 100, // the broker is the box's: it comes up next, and the sensors retry every second
-      seed: 1,
-      pkiFolder: path.join(folder.path, 'plant-pki'),
-      logger: silentLogger,
-    });
-    // Four conditions, each held steady by its fault for as long as the test runs; the box sees them as it starts.
-    plant.controls.inject({ machine: 'pump-01', fault: 'bearing-wear', severity: 0.7, rampSeconds: 0 });
-    plant.controls.inject({ machine: 'spindle-01', fault: 'sensor-dropout', signal: 'coolant_temp', severity: 1, rampSeconds: 0 });
-    plant.controls.inject({ machine: 'conveyor-01', fault: 'bearing-wear', severity: 0.6, rampSeconds: 0 });
-    plant.controls.inject({ machine: 'conveyor-02', fault: 'bearing-wear', severity: 0.6, rampSeconds: 0 });
     configFile = await writeDemoBoxConfig(folder.path, path.join(folder.path, 'box-data'), { plcPort, mqttPort });
-    box = await startEdgeBox(configFile);
+    // Both start at once: the box retries the PLC until it listens, the plant's sensors the box's broker.
+    const [started, simulated] = await Promise.allSettled([
+      startEdgeBox(configFile),
+      startSimulators({
+        plcPort,
+        host: '127.0.0.1',
+        mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+        mqttConnectTimeoutMs: 100,
+        seed: 1,
+        pkiFolder: path.join(folder.path, 'plant-pki'),
+        logger: silentLogger,
+      }).then((simulators) => {
+        injectSteadyFaults(simulators);
+        return simulators;
+      }),
+    ]);
+    if (simulated.status === 'fulfilled') plant = simulated.value;
+    if (started.status === 'fulfilled') box = started.value;
+    for (const result of [started, simulated]) if (result.status === 'rejected') throw result.reason;
+    firstStartMs = box.startMs;
     await logIn();
     const watcher = await follow();
     ids.set(RETURNED, await annunciated(watcher, RETURNED));
@@ -150,12 +159,13 @@ describe('SIGKILL of the box mid-stream, then restart on the same data folder', 
     beforeDetails = new Map();
     for (const alert of before.alerts) beforeDetails.set(alert.id, await api('GET', `/api/alerts/${alert.id}`));
 
-    // The kill lands while an operator writes comments and telemetry streams into history.
-    for (let i = 1; i <= 5; i++) answeredComments.push((await api<ActionAnswer>('POST', `/api/alerts/${ids.get(COMMENTED)}/comment`, { text: `note ${i}` })).event);
-    const inFlight = api<ActionAnswer>('POST', `/api/alerts/${ids.get(COMMENTED)}/comment`, { text: 'note 6, sent as the box dies' }).catch(() => undefined);
+    // The kill lands while an operator writes comments and telemetry streams into history: a burst of
+    // comments is on its way, some answered, some perhaps written but not answered, some not yet read.
+    for (let i = 1; i <= 3; i++) answeredComments.push((await api<ActionAnswer>('POST', `/api/alerts/${ids.get(COMMENTED)}/comment`, { text: `note ${i}` })).event);
+    const burst = Array.from({ length: BURST }, (_, i) => api<ActionAnswer>('POST', `/api/alerts/${ids.get(COMMENTED)}/comment`, { text: `burst ${i + 1}` }).catch(() => undefined));
+    await Promise.race(burst);
     await box.kill();
-    const lastAnswer = await inFlight;
-    if (lastAnswer) answeredComments.push(lastAnswer.event);
+    for (const answer of await Promise.all(burst)) if (answer) answeredComments.push(answer.event);
     await watcher.closed;
     seenBeforeKill = alertEvents(watcher);
 
@@ -202,17 +212,21 @@ describe('SIGKILL of the box mid-stream, then restart on the same data folder', 
     expect(state(RETURNED)).toMatchObject({ state: 'rtn-unacked', conditionActive: false });
     const { events } = await api<{ events: AlertEvent[] }>('GET', `/api/alerts/${ids.get(COMMENTED)}`);
     const comments = events.filter((event) => event.type === 'commented');
-    // Every comment the box answered is there; the one sent as it died is there only if it was answered or written.
-    expect(comments.slice(0, answeredComments.length)).toEqual(answeredComments);
-    expect(comments.length).toBeLessThanOrEqual(answeredComments.length + 1);
-    console.info(`alerts across the kill: ${before.alerts.length} open before (${summary(before.alerts)}), ${after.alerts.length} after (${summary(after.alerts)}); ${newIds.length} new; restart ${Math.round(restartMs)} ms`);
+    // Every comment the box answered is there; of those it never answered, any or none.
+    for (const answered of answeredComments) expect(comments).toContainEqual(answered);
+    expect(comments.length).toBeLessThanOrEqual(1 + 3 + BURST);
+    console.info(`[sigkill box] alerts across the kill: ${before.alerts.length} open before (${summary(before.alerts)}), ${after.alerts.length} after (${summary(after.alerts)}); ${newIds.length} new; console answering ${Math.round(firstStartMs)} ms after the first start, ${Math.round(restartMs)} ms after the restart`);
   });
 
   it('continues the event ids without a gap or reuse: every event a client saw before the kill is stored as it was', async () => {
     const stored = await storedEvents(0);
     expect(stored.map((event) => event.id)).toEqual(stored.map((_, i) => i + 1));
+    const burstStored = stored.filter((event) => event.comment?.startsWith('burst ')).length;
+    const burstAnswered = answeredComments.filter((event) => event.comment?.startsWith('burst ')).length;
+    console.info(`[sigkill box] events across the kill: ${seenBeforeKill.length} received live before it (last id ${seenBeforeKill.at(-1)?.id}), ${stored.length} stored after the restart; of ${BURST} comments in flight at the kill ${burstAnswered} answered, ${burstStored} stored`);
     const byId = new Map(stored.map((event) => [event.id, event]));
-    expect(seenBeforeKill.length).toBeGreaterThan(answeredComments.length);
+    expect(seenBeforeKill.map((event) => event.id)).toEqual(expect.arrayContaining([acknowledged.event.id, shelved.event.id]));
+    expect(seenBeforeKill.map((event) => event.id)).toEqual(seenBeforeKill.map((_, i) => seenBeforeKill[0]!.id + i));
     for (const event of seenBeforeKill) expect(byId.get(event.id)).toEqual(event);
     for (const event of answeredComments) expect(byId.get(event.id)).toEqual(event);
   });
@@ -240,6 +254,18 @@ describe('SIGKILL of the box mid-stream, then restart on the same data folder', 
     expect(received).toEqual(received.map((_, i) => lastSeen + 1 + i));
   });
 });
+
+/**
+ * Four conditions, each held steady by its fault for as long as the test runs, well clear of its limit
+ * and deadband (simulators/MACHINES.md): the pump's vibration_de at 5.2–5.6 mm/s against 4.5, the conveyors' at
+ * 3.4–3.6 against 2.8, a coolant sensor that reads nothing at all.
+ */
+function injectSteadyFaults(plant: SimulatorsHandle): void {
+  plant.controls.inject({ machine: 'pump-01', fault: 'bearing-wear', severity: 0.7, rampSeconds: 0 });
+  plant.controls.inject({ machine: 'spindle-01', fault: 'sensor-dropout', signal: 'coolant_temp', severity: 1, rampSeconds: 0 });
+  plant.controls.inject({ machine: 'conveyor-01', fault: 'bearing-wear', severity: 0.7, rampSeconds: 0 });
+  plant.controls.inject({ machine: 'conveyor-02', fault: 'bearing-wear', severity: 0.7, rampSeconds: 0 });
+}
 
 function summary(alerts: readonly Alert[]): string {
   const counts = new Map<string, number>();
