@@ -244,6 +244,7 @@ export class EdgeRuntime {
       sources: () => this.sources.map((source) => source.health()),
       storage: () => this.database.health(),
       brokerUrl: () => this.brokerUrl,
+      brokerRefusedPublishes: () => this.broker?.refusedPublishes() ?? 0,
       models: () => this.detectionPart?.models() ?? [],
       uplink: () => this.northbound?.health() ?? null,
       derivedSignals: (asset): Record<string, SignalConfig> => {

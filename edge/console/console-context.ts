@@ -31,6 +31,8 @@ export interface ConsoleContext {
   readonly storage: () => StorageHealth;
   /** The embedded MQTT broker's URL, or null when the box uses an outside broker. */
   readonly brokerUrl: () => string | null;
+  /** Messages the embedded broker refused (a topic it cannot deliver safely); absent without one. */
+  readonly brokerRefusedPublishes?: () => number;
   /** Anomaly models, one entry per model and asset it serves (plus collecting, failed and unused ones). */
   readonly models: () => readonly ModelSummary[];
   /** The uplink to the plant's broker; absent or null when the box has none. */

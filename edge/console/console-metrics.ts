@@ -53,6 +53,11 @@ export class ConsoleMetrics {
     gauge('millwright_source_connected', '1 while the source is connected', ['source'], () => context.sources().map((s) => [{ source: s.id }, s.state === 'connected' ? 1 : 0]));
     mirroredCounter('millwright_source_reconnects_total', 'Connections re-established after a loss', ['source'], () => context.sources().map((s) => [{ source: s.id }, s.reconnects]));
 
+    const brokerRefused = context.brokerRefusedPublishes;
+    if (brokerRefused) {
+      mirroredCounter('millwright_broker_refused_publishes_total', 'Messages the embedded broker refused, closing the publisher\'s connection', [], () => [[{}, brokerRefused()]]);
+    }
+
     const bus = () => context.bus.stats();
     mirroredCounter('millwright_bus_samples_total', 'Samples delivered to consumers by the telemetry bus', [], () => [[{}, bus().samplesPublished]]);
     mirroredCounter('millwright_bus_duplicates_total', 'Exact repeats dropped by the telemetry bus', [], () => [[{}, bus().duplicates]]);

@@ -9,6 +9,12 @@ import { MqttSource } from '../../gateway/mqtt/mqtt-source.js';
 import { PayloadDecoder } from '../../gateway/mqtt/payload-decoder.js';
 import type { Reject } from '../../gateway/mqtt/reject.js';
 import type { Sample } from '../../gateway/sample.js';
+import { configFromObject } from '../../edge/config/load-config.js';
+import { EdgeRuntime } from '../../edge/edge-runtime.js';
+import { silentLogger } from '../../gateway/logger.js';
+import { testUsers } from '../edge/console/fixtures/console-harness.js';
+import { tempFolder } from '../support/temp-folder.js';
+import { waitUntil } from '../support/wait-until.js';
 import { SampleCollector } from '../gateway/mqtt/sample-collector.js';
 import { connectPublisher } from '../gateway/mqtt/test-publisher.js';
 
@@ -165,4 +171,33 @@ describe('MQTT payloads from the plant network, fuzzed', () => {
     );
     expect(source.deadLetters().length).toBeGreaterThan(0);
   }, 90_000);
+
+  it('on the running box: a refused publish is counted in /metrics and the source stays connected', async () => {
+    const data = tempFolder('broker-refusals');
+    cleanups.push(async () => data.remove());
+    const config = configFromObject(
+      {
+        dataDir: data.path,
+        statusIntervalSeconds: 0,
+        embeddedBroker: { port: 0 },
+        console: { port: 0, users: await testUsers() },
+        sources: [{ id: 'sensors', kind: 'mqtt', url: 'embedded', mappings: [{ topic: 'plant/+asset/flow', asset: '{asset}', signal: 'flow', value: '$' }] }],
+        assets: { 'pump-01': { kind: 'pump', signals: { flow: { unit: 'm³/h' } } } },
+      },
+      '<broker refusal test>',
+      data.path,
+    );
+    const edge = await EdgeRuntime.create(config, silentLogger);
+    cleanups.push(() => edge.stop());
+    await edge.startSources();
+    await publishRefused(edge.brokerUrl!, 'plant//flow', Buffer.from('12'));
+    const publisher = await connectPublisher(edge.brokerUrl!);
+    cleanups.push(() => publisher.endAsync(true));
+    await publisher.publishAsync('plant/pump-01/flow', '42', { qos: 1 });
+    await waitUntil(() => edge.bus.latest('pump-01', 'flow')?.value === 42, 'the good reading after the refused one');
+
+    const metrics = await (await fetch(`${edge.console!.url}/metrics`)).text();
+    expect(metrics).toMatch(/^millwright_broker_refused_publishes_total 1$/m);
+    expect(edge.sources[0]!.health()).toMatchObject({ state: 'connected', reconnects: 0 });
+  }, 60_000);
 });
