@@ -36,7 +36,7 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     MILLWRIGHT_LOG_FORMAT=json \
     MILLWRIGHT_CONSOLE_HOST=0.0.0.0 \
-    MILLWRIGHT_HEALTH_URL=http://127.0.0.1:8080/api/health
+    MILLWRIGHT_HEALTH_URL=http://127.0.0.1:8080/api/health/live
 # The working directory is the data volume, so every command's default "--data data" lands in
 # /var/lib/millwright/data; the certificates (OPC UA own certificate, trusted/ and rejected/) are their
 # own volume inside it, to be backed up and managed apart from the databases.

@@ -2,17 +2,17 @@
 // The container health check (Dockerfile HEALTHCHECK, compose healthcheck): exit 0 when the endpoint
 // answers, 1 when not. Plain JavaScript so it runs without the build.
 //
-//   node deploy/healthcheck.mjs [URL]     URL default: $MILLWRIGHT_HEALTH_URL, else http://127.0.0.1:8080/api/health
+//   node deploy/healthcheck.mjs [URL]     URL default: $MILLWRIGHT_HEALTH_URL, else http://127.0.0.1:8080/api/health/live
 //
-// http(s)://…  GET; healthy on 200, and on 401 too: /api/health needs a viewer's login, and a 401 means the
-//              console is up and deciding (a probe holds no password: logins are audited and rate-limited).
+// http(s)://…  GET; healthy on 200. The console's /api/health/live answers without a login (a probe holds
+//              no password) with the overall status only; 'degraded' is still healthy: the box runs.
 // opc.tcp://…, mqtt://…, tcp://…  healthy when a TCP connection opens (the simulated PLC, a broker).
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 
 const TIMEOUT_MS = 4000;
-const target = new URL(process.argv[2] ?? process.env.MILLWRIGHT_HEALTH_URL ?? 'http://127.0.0.1:8080/api/health');
+const target = new URL(process.argv[2] ?? process.env.MILLWRIGHT_HEALTH_URL ?? 'http://127.0.0.1:8080/api/health/live');
 
 /** @param {boolean} healthy @param {string} why */
 function finish(healthy, why) {
@@ -26,7 +26,7 @@ if (target.protocol === 'http:' || target.protocol === 'https:') {
   const request = client.get(target, { timeout: TIMEOUT_MS, rejectUnauthorized: false }, (response) => {
     response.resume();
     const status = response.statusCode ?? 0;
-    finish(status === 200 || status === 401, `HTTP ${status}`);
+    finish(status === 200, `HTTP ${status}`);
   });
   request.on('timeout', () => request.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
   request.on('error', (error) => finish(false, error.message));

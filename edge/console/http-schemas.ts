@@ -73,6 +73,8 @@ export const ModelSchema = Type.Object(
   { additionalProperties: true },
 );
 export const ModelsAnswer = Type.Object({ models: Type.Array(ModelSchema) });
+export const LivenessAnswer = Type.Object({ status: literalUnion(['ok', 'degraded']) });
+
 export const HealthAnswer = Type.Object({
   status: literalUnion(['ok', 'degraded']),
   problems: Type.Array(Type.String()),

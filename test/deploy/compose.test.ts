@@ -192,8 +192,8 @@ describe.each(COMPOSE_FILES)('%s', (file) => {
         if (config.console.host !== '0.0.0.0') problems.push(`${name}: console on ${config.console.host}; a published port needs 0.0.0.0`);
         if (!published.includes(config.console.port)) problems.push(`${name}: console port ${config.console.port} is not published (${published.join(', ')})`);
         const probeUrl = healthcheckOf(service).find((arg) => arg.startsWith('http'));
-        if (probeUrl === undefined || new URL(probeUrl).port !== String(config.console.port) || new URL(probeUrl).pathname !== '/api/health') {
-          problems.push(`${name}: health check ${probeUrl} is not the console's /api/health on port ${config.console.port}`);
+        if (probeUrl === undefined || new URL(probeUrl).port !== String(config.console.port) || new URL(probeUrl).pathname !== '/api/health/live') {
+          problems.push(`${name}: health check ${probeUrl} is not the console's /api/health/live on port ${config.console.port}`);
         }
       }
     }

@@ -57,7 +57,7 @@ describe('the Dockerfile', () => {
     const probe = execForm(last('HEALTHCHECK')!.argument);
     expect(probe.slice(0, 2)).toEqual(['node', '/app/deploy/healthcheck.mjs']);
     const url = new URL(environmentOf(instructions, runtime)['MILLWRIGHT_HEALTH_URL']!);
-    expect(url.pathname).toBe('/api/health');
+    expect(url.pathname).toBe('/api/health/live');
     expect(readFileSync(path.join(PACKAGE_ROOT, 'edge/console/routes/health-routes.ts'), 'utf8')).toContain(`'${url.pathname}'`);
   });
 

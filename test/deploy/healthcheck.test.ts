@@ -55,15 +55,22 @@ describe('the container health check (deploy/healthcheck.mjs)', () => {
     data.remove();
   });
 
-  it('passes against a running console\'s /api/health, which answers without a login with 401', async () => {
-    const health = await fetch(`${url}/api/health`);
-    expect(health.status).toBe(401);
+  it('passes against a running console\'s /api/health/live, which answers without a login and gives no details', async () => {
+    const live = await fetch(`${url}/api/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${url}/api/health`)).status).toBe(401);
+    const result = await probe([`${url}/api/health/live`]);
+    expect(result).toEqual({ code: 0, output: expect.stringContaining('HTTP 200') });
+  });
+
+  it('fails on a console that refuses the probe (a 401 is not health)', async () => {
     const result = await probe([`${url}/api/health`]);
-    expect(result).toEqual({ code: 0, output: expect.stringContaining('HTTP 401') });
+    expect(result).toEqual({ code: 1, output: expect.stringContaining('HTTP 401') });
   });
 
   it('reads the URL from MILLWRIGHT_HEALTH_URL when none is given', async () => {
-    expect((await probe([], { MILLWRIGHT_HEALTH_URL: `${url}/api/health` })).code).toBe(0);
+    expect((await probe([], { MILLWRIGHT_HEALTH_URL: `${url}/api/health/live` })).code).toBe(0);
   });
 
   it('fails on a path the console does not serve, so a wrong health URL shows', async () => {
