@@ -1,4 +1,4 @@
-import { withoutCredentials } from '../../gateway/uplink/connection-problem.js';
+import { withoutCredentials } from '../../gateway/mqtt/mqtt-security-options.js';
 import { EMBEDDED_BROKER } from '../../gateway/uplink/uplink-config.js';
 import type { SourceConfig } from '../config/config-schema.js';
 import { loadConfigFile } from '../config/load-config.js';
@@ -11,7 +11,7 @@ export async function runCheckConfig(configFile: string): Promise<void> {
   console.log(`  site ${config.site}, data folder ${config.dataDir}`);
   console.log(`  ${Object.keys(config.assets).length} assets with ${signalCount} signals`);
   for (const source of config.sources) {
-    const target = source.kind === 'opcua' ? `${source.endpoint}, ${source.nodes.length} nodes` : `${source.url === 'embedded' ? 'embedded' : withoutCredentials(source.url)}, ${source.mappings.length} topic mappings`;
+    const target = source.kind === 'opcua' ? `${source.endpoint}, ${source.nodes.length} nodes` : `${source.url === 'embedded' ? 'embedded' : shownUrl(source.url)}, ${source.mappings.length} topic mappings`;
     console.log(`  source ${source.id} (${source.kind}): ${target}; ${securitySummary(source)}`);
   }
   if (config.console) {
@@ -22,7 +22,7 @@ export async function runCheckConfig(configFile: string): Promise<void> {
   if (config.uplink) {
     const { uplink } = config;
     const formats = [...(uplink.json ? [`JSON under ${uplink.topicPrefix}/`] : []), ...(uplink.sparkplug ? [`Sparkplug B as ${uplink.sparkplug.groupId}/${uplink.sparkplug.edgeNodeId}`] : [])];
-    console.log(`  uplink to ${uplink.url === EMBEDDED_BROKER ? 'the embedded broker' : withoutCredentials(uplink.url)} (${formats.join(', ')}), buffered in ${uplink.buffer.file}`);
+    console.log(`  uplink to ${uplink.url === EMBEDDED_BROKER ? 'the embedded broker' : shownUrl(uplink.url)} (${formats.join(', ')}), buffered in ${uplink.buffer.file}`);
   }
 }
 
@@ -46,4 +46,8 @@ function userInUrl(url: string): string | null {
   } catch {
     return null;
   }
+}
+
+function shownUrl(url: string): string {
+  return withoutCredentials(url) ?? '<invalid url>';
 }

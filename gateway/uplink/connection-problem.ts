@@ -34,15 +34,3 @@ export function describeConnectionProblem(error: Error): ConnectionProblem {
   }
   return { kind: 'other', message: text };
 }
-
-/** The URL without user name and password, for logs and health. */
-export function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '<invalid url>';
-  }
-}

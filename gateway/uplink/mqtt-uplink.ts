@@ -1,7 +1,6 @@
 import { silentLogger, type Logger } from '../logger.js';
-import { readTlsOptions } from '../mqtt/mqtt-security-options.js';
+import { readTlsOptions, withoutCredentials } from '../mqtt/mqtt-security-options.js';
 import type { Sample } from '../sample.js';
-import { withoutCredentials } from './connection-problem.js';
 import { JsonProtocol } from './json-protocol.js';
 import type { ChannelName, MessageClass, OutboxMessage } from './message-class.js';
 import { Outbox, type BufferHealth } from './outbox.js';
@@ -62,6 +61,8 @@ const REJECT_LOG_INTERVAL_MS = 10_000;
  */
 export class MqttUplink {
   readonly #settings: UplinkSettings;
+  /** The broker's URL as logs and health show it. */
+  readonly #target: string;
   readonly #logger: Logger;
   readonly #outbox: Outbox;
   readonly #topics: TopicTree;
@@ -82,6 +83,7 @@ export class MqttUplink {
   /** Opens the buffer (a file that cannot be opened is logged and replaced by memory, see health()). */
   constructor(settings: UplinkSettings, options: MqttUplinkOptions = {}) {
     this.#settings = settings;
+    this.#target = withoutCredentials(settings.url) ?? '<invalid url>';
     this.#logger = (options.logger ?? silentLogger).child({ part: 'uplink' });
     this.#outbox = new Outbox({
       ...settings.buffer,
@@ -114,7 +116,6 @@ export class MqttUplink {
     if (this.#channels.length > 0 || this.#stopped) throw new Error('the uplink is already started (or stopped)');
     const settings = this.#settings;
     const tls = await readTlsOptions(settings.tls, 'uplink');
-    const target = withoutCredentials(settings.url);
     const channel = {
       url: settings.url,
       auth: settings.auth,
@@ -124,16 +125,16 @@ export class MqttUplink {
       ...settings.publish,
     };
     if (settings.json) {
-      this.#channels.push(new UplinkChannel(new JsonProtocol(settings.clientId, this.#topics, settings.boxId, settings.site), this.#outbox, channel, target, this.#logger));
+      this.#channels.push(new UplinkChannel(new JsonProtocol(settings.clientId, this.#topics, settings.boxId, settings.site), this.#outbox, channel, this.#target, this.#logger));
     }
     if (this.#node !== null && settings.sparkplug !== null) {
       this.#sparkplugProtocol = new SparkplugProtocol(settings.sparkplug.clientId, this.#node, settings.sparkplug.qos, this.#logger);
-      this.#channels.push(new UplinkChannel(this.#sparkplugProtocol, this.#outbox, channel, target, this.#logger));
+      this.#channels.push(new UplinkChannel(this.#sparkplugProtocol, this.#outbox, channel, this.#target, this.#logger));
     }
     if (this.#downsampler.hasPeriods) {
       this.#windowTimer = setInterval(() => this.#gather(this.#downsampler.closeDue(this.#outbox.now())), WINDOW_TICK_MS).unref();
     }
-    this.#logger.info({ target, formats: this.#channels.map((c) => c.channel), buffer: this.#outbox.file }, 'uplink starting');
+    this.#logger.info({ target: this.#target, formats: this.#channels.map((c) => c.channel), buffer: this.#outbox.file }, 'uplink starting');
     const connecting = Promise.all(this.#channels.map((c) => c.start()));
     if (options.awaitConnection !== false) await connecting;
   }
@@ -190,7 +191,7 @@ export class MqttUplink {
     const node = this.#node;
     return {
       box: this.#settings.boxId,
-      target: withoutCredentials(this.#settings.url),
+      target: this.#target,
       connected: channels.length > 0 && channels.every((channel) => channel.state === 'connected'),
       channels,
       buffer: this.#outbox.health(),
