@@ -5,9 +5,7 @@ import type { ModuleSchema } from './schema-migrations.js';
 export const WORK_ORDER_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type WorkOrderPriority = (typeof WORK_ORDER_PRIORITIES)[number];
 
-/** A draft work order: written by a person's confirmed decision, for the maintenance system to take over. */
-export interface WorkOrderRecord {
-  readonly id: number;
+export interface NewWorkOrder {
   readonly asset: string;
   readonly title: string;
   readonly description: string;
@@ -16,18 +14,13 @@ export interface WorkOrderRecord {
   /** Manual sections the steps come from, e.g. "P-PUMP-03 Centrifugal pump … bearing replacement". */
   readonly references: readonly string[];
   readonly createdBy: string;
-  readonly createdAt: string;
-  readonly status: 'draft';
 }
 
-export interface NewWorkOrder {
-  readonly asset: string;
-  readonly title: string;
-  readonly description: string;
-  readonly priority: WorkOrderPriority;
-  readonly alertId: number | null;
-  readonly references: readonly string[];
-  readonly createdBy: string;
+/** A draft work order: written by a person's confirmed decision, for the maintenance system to take over. */
+export interface WorkOrderRecord extends NewWorkOrder {
+  readonly id: number;
+  readonly createdAt: string;
+  readonly status: 'draft';
 }
 
 export const workOrdersSchema: ModuleSchema = {

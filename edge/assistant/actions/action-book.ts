@@ -3,25 +3,14 @@ import type { AlertEngine } from '../../alerts/alert-engine.js';
 import type { ActionDecision, ActionOutcome, ActionProposal } from '../../console/assistant-port.js';
 import { roleAtLeast, type Role } from '../../console/roles.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { WorkOrderPriority, WorkOrderStore } from '../../store/work-orders.js';
+import type { NewWorkOrder, WorkOrderStore } from '../../store/work-orders.js';
 import { stripHiddenCharacters } from '../providers/data-channel.js';
 
 export type ActionKind = ActionProposal['kind'];
 
 export type ProposedAction =
   | { readonly kind: 'acknowledge-alert'; readonly summary: string; readonly arguments: { readonly alertId: number; readonly comment: string | null } }
-  | {
-      readonly kind: 'draft-work-order';
-      readonly summary: string;
-      readonly arguments: {
-        readonly asset: string;
-        readonly title: string;
-        readonly description: string;
-        readonly priority: WorkOrderPriority;
-        readonly alertId: number | null;
-        readonly references: readonly string[];
-      };
-    };
+  | { readonly kind: 'draft-work-order'; readonly summary: string; readonly arguments: Omit<NewWorkOrder, 'createdBy'> };
 
 /** The least role that may confirm each action (the console's roles, lowest first: viewer, operator, maintenance, admin). */
 export const ACTION_ROLES: Readonly<Record<ActionKind, Role>> = { 'acknowledge-alert': 'operator', 'draft-work-order': 'maintenance' };
