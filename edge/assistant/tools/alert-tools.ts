@@ -1,8 +1,12 @@
 import { Type } from 'typebox';
+import type { AlertWithHistory } from '../../alerts/alert-engine.js';
 import { defineTool, requireAsset, ToolInputError } from './assistant-tool.js';
 import { explainAlert } from './alert-explanation.js';
+import type { PlantAccess } from './plant-access.js';
 
 const HISTORY_SHOWN = 20;
+
+const ALERT_ID_PARAMETERS = Type.Object({ alertId: Type.Integer({ minimum: 1, description: 'the alert id' }) }, { additionalProperties: false });
 
 export const listAlertsTool = defineTool({
   name: 'list_alerts',
@@ -38,13 +42,11 @@ export const listAlertsTool = defineTool({
 export const alertDetailsTool = defineTool({
   name: 'alert_details',
   description: 'One alert with its history (activations, acknowledgements, comments, shelving) — newest 20 events.',
-  parameters: Type.Object({ alertId: Type.Integer({ minimum: 1, description: 'the alert id' }) }, { additionalProperties: false }),
+  parameters: ALERT_ID_PARAMETERS,
   effect: 'none',
   target: (args) => `alert/${args.alertId}`,
   run(args, { plant }) {
-    const found = plant.alerts.get(args.alertId);
-    if (!found) throw new ToolInputError(`no alert ${args.alertId}`);
-    const { alert, events } = found;
+    const { alert, events } = requireAlert(plant, args.alertId);
     return {
       id: alert.id,
       asset: alert.asset,
@@ -65,12 +67,17 @@ export const explainFindingTool = defineTool({
   name: 'explain_finding',
   description:
     'Why an alert was raised, in figures: for an anomaly-model alert, which signals contribute how much of the score and how far each is from its fitted normal (in standard deviations); for a limit alert the value against the limit; for a trip the fault code; plus the other signals of the asset outside their normal band now.',
-  parameters: Type.Object({ alertId: Type.Integer({ minimum: 1, description: 'the alert id' }) }, { additionalProperties: false }),
+  parameters: ALERT_ID_PARAMETERS,
   effect: 'none',
   target: (args) => `alert/${args.alertId}`,
   run(args, { plant }) {
-    const found = plant.alerts.get(args.alertId);
-    if (!found) throw new ToolInputError(`no alert ${args.alertId}`);
-    return explainAlert(found.alert, plant.assets[found.alert.asset], plant.bus);
+    const { alert } = requireAlert(plant, args.alertId);
+    return explainAlert(alert, plant.assets[alert.asset], plant.bus);
   },
 });
+
+function requireAlert(plant: PlantAccess, alertId: number): AlertWithHistory {
+  const found = plant.alerts.get(alertId);
+  if (!found) throw new ToolInputError(`no alert ${alertId}`);
+  return found;
+}
