@@ -9,24 +9,9 @@ import { DEMO_CONFIG_FILE } from '../../edge/package-paths.js';
 import { startSimulators, type SimulatorsHandle } from '../../simulators/run-simulators.js';
 import { SimControlClient } from '../../simulators/sim-control-client.js';
 import { freePort } from '../support/free-port.js';
+import { nextAlert } from '../support/next-alert.js';
 import { tempFolder } from '../support/temp-folder.js';
 import { waitUntil } from '../support/wait-until.js';
-
-/** Resolves with the first annunciation of the condition, or rejects after `timeoutMs`. */
-function nextActivation(edge: EdgeRuntime, conditionId: string, timeoutMs = 30_000): Promise<AlertEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for an alert on ${conditionId}`));
-    }, timeoutMs);
-    const unsubscribe = edge.alerts.subscribe((event) => {
-      if (event.type !== 'activated' || event.conditionId !== conditionId) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(event);
-    });
-  });
-}
 
 /**
  * Detection in the demo as `npm start` runs it — shipped models, the simulated plant on loopback, at
@@ -88,17 +73,17 @@ describe('anomaly detection in the demo plant', () => {
   });
 
   it('raises a model alert on pump-01 for a worn bearing, with its vibration as the top contributor', async () => {
-    const alerted = nextActivation(edge, 'pump-01/model/centrifugal-pump');
+    const alerted = nextAlert(edge.alerts, 'pump-01/model/centrifugal-pump');
     const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control` });
     try {
       await control.inject('pump-01', 'bearing-wear', { severity: 0.6 });
     } finally {
       await control.close();
     }
-    const event = await alerted;
-    expect(event.alert).toMatchObject({ asset: 'pump-01', kind: 'model', priority: 'medium', state: 'active-unacked' });
-    expect(event.alert!.message).toMatch(/^pump-01 deviates from normal: vibration_de \(\d+ %\)/);
-    const details = event.alert!.details as ModelAlertDetails;
+    const alert = await alerted;
+    expect(alert).toMatchObject({ asset: 'pump-01', kind: 'model', priority: 'medium', state: 'active-unacked' });
+    expect(alert.message).toMatch(/^pump-01 deviates from normal: vibration_de \(\d+ %\)/);
+    const details = alert.details as ModelAlertDetails;
     expect(details.contributions[0]?.signal).toBe('vibration_de');
     expect(details.score).toBeGreaterThan(details.threshold);
     expect(modelEvents.filter((other) => other.asset !== 'pump-01')).toEqual([]);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/logger.js';
 import type { Sample } from '../../gateway/sample.js';
-import type { Alert } from '../../edge/alerts/alert.js';
 import { withDemoOverrides } from '../../edge/cli/demo-command.js';
 import type { MillwrightConfig } from '../../edge/config/config-schema.js';
 import { loadConfigFile } from '../../edge/config/load-config.js';
@@ -10,6 +9,7 @@ import { DEMO_CONFIG_FILE } from '../../edge/package-paths.js';
 import { startSimulators, type SimulatorsHandle } from '../../simulators/run-simulators.js';
 import { SimControlClient } from '../../simulators/sim-control-client.js';
 import { freePort } from '../support/free-port.js';
+import { nextAlert } from '../support/next-alert.js';
 import { tempFolder } from '../support/temp-folder.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -26,22 +26,6 @@ function nextSample(edge: EdgeRuntime, predicate: (sample: Sample) => boolean, w
       clearTimeout(timer);
       unsubscribe();
       resolve(found);
-    });
-  });
-}
-
-/** Resolves with the alert once the condition's alert goes active. */
-function nextAlert(edge: EdgeRuntime, conditionId: string, timeoutMs = 30_000): Promise<Alert> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for an alert on ${conditionId}`));
-    }, timeoutMs);
-    const unsubscribe = edge.alerts.subscribe((event) => {
-      if (event.type !== 'activated' || event.alert?.conditionId !== conditionId) return;
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(event.alert);
     });
   });
 }
@@ -115,7 +99,7 @@ describe('the demo plant through the gateway', () => {
   it('shows an injected bearing fault in that pump\'s vibration and bearing temperature', async () => {
     const baselineVibration = edge.bus.latest('pump-01', 'vibration_de')!.value;
     const baselineTemperature = edge.bus.latest('pump-01', 'bearing_temp_de')!.value;
-    const alerted = nextAlert(edge, 'pump-01/limit/vibration_de.high');
+    const alerted = nextAlert(edge.alerts, 'pump-01/limit/vibration_de.high');
     await inject('pump-01', 'bearing-wear', { severity: 0.8 });
     const vibration = await nextSample(edge, (s) => s.asset === 'pump-01' && s.signal === 'vibration_de' && s.value > baselineVibration + 3, 'pump-01 vibration_de up by 3 mm/s');
     expect(vibration.quality).toBe('good');
@@ -128,10 +112,10 @@ describe('the demo plant through the gateway', () => {
   });
 
   it('tells a failed sensor from lost communication', async () => {
-    const sensorAlert = nextAlert(edge, 'compressor-01/quality/oil_temp');
+    const sensorAlert = nextAlert(edge.alerts, 'compressor-01/quality/oil_temp');
     await inject('compressor-01', 'sensor-dropout', { severity: 1, signal: 'oil_temp' });
     expect((await sensorAlert).message).toBe('oil_temp reports bad quality while the rest of compressor-01 is fine: sensor failure?');
-    const linkAlert = nextAlert(edge, 'conveyor-02/quality/communication');
+    const linkAlert = nextAlert(edge.alerts, 'conveyor-02/quality/communication');
     await inject('conveyor-02', 'comm-loss', { severity: 1 });
     expect((await linkAlert).message).toBe('no data from conveyor-02 for 3 s: lost communication?');
     expect(edge.alerts.list({ assets: ['compressor-01'] }).map((a) => a.conditionId)).toEqual(['compressor-01/quality/oil_temp']);
