@@ -47,7 +47,8 @@ const MAX_NAMED = 3;
  */
 export class FindingAlerts {
   readonly conditionId: string;
-  private active = false;
+  /** Unknown until the first finding, which is always reported: an alert restored after a restart must clear on a normal one. */
+  private active: boolean | null = null;
   private reportedAt = -Infinity;
   private readonly refreshMs: number;
 
@@ -61,12 +62,12 @@ export class FindingAlerts {
   }
 
   get isActive(): boolean {
-    return this.active;
+    return this.active === true;
   }
 
   onFinding(finding: Finding, out: ConditionReport[]): void {
     const changed = finding.anomalous !== this.active;
-    if (!changed && !(this.active && finding.ts - this.reportedAt >= this.refreshMs)) return;
+    if (!changed && !(this.active === true && finding.ts - this.reportedAt >= this.refreshMs)) return;
     this.active = finding.anomalous;
     this.reportedAt = finding.ts;
     const details = this.describe(finding);
@@ -84,7 +85,7 @@ export class FindingAlerts {
 
   /** Clears an active condition when the model stops serving the asset (replaced, removed). */
   clear(ts: number, reason: string, out: ConditionReport[]): void {
-    if (!this.active) return;
+    if (this.active !== true) return;
     this.active = false;
     out.push({ conditionId: this.conditionId, asset: this.asset, kind: 'model', active: false, priority: this.options.priority, ts, message: `${this.asset}: ${reason}` });
   }

@@ -5,7 +5,11 @@ import type { AlertPriority, ConditionKind, ConditionReport } from '../../alerts
  * state and runs the on/off delays on its own clock.
  */
 export class RuleCondition {
-  private active = false;
+  /**
+   * Unknown until the first evaluation, which is always reported: after a restart the alert engine
+   * may hold this condition active from before, and a normal first reading must clear it.
+   */
+  private active: boolean | null = null;
 
   constructor(
     readonly conditionId: string,
@@ -15,10 +19,10 @@ export class RuleCondition {
   ) {}
 
   get isActive(): boolean {
-    return this.active;
+    return this.active === true;
   }
 
-  /** Pushes a report onto `out` when `active` differs from the last state. */
+  /** Pushes a report onto `out` when `active` differs from the last state (or is the first). */
   update(active: boolean, ts: number, message: string, out: ConditionReport[], details?: unknown): void {
     if (active === this.active) return;
     this.active = active;

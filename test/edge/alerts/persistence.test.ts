@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../../../edge/alerts/alert-engine.js';
 import { openBoxDatabase } from '../../../edge/store/box-database.js';
+import type { AssetConfig } from '../../../edge/config/config-schema.js';
+import { RuleEngine } from '../../../edge/detect/rules/rule-engine.js';
+import type { Sample } from '../../../gateway/sample.js';
 import { AlertHarness } from './fixtures/alert-harness.js';
 
 const HOUR = 3_600_000;
@@ -52,6 +55,17 @@ describe('alerts across a restart of the process', () => {
     const rows = h.database.connection.prepare("SELECT condition_id FROM alerts WHERE state <> 'normal' ORDER BY condition_id").all();
     expect(rows).toEqual(['a', 'b', 'c', 'd', 'e', 'g'].map((condition_id) => ({ condition_id })));
     expect(h.database.connection.prepare('SELECT count(*) AS n, max(id) AS last FROM alert_events').get()).toEqual({ n: lastEventId + 3, last: lastEventId + 3 });
+  });
+
+  it('clears an alert whose condition ended while the box was down, on the fresh rules\' first normal reading', () => {
+    const assets: Record<string, AssetConfig> = { 'pump-01': { kind: 'centrifugal-pump', signals: { vibration_de: { unit: 'mm/s', limits: { high: 4.5 } } } } };
+    const reading = (value: number): Sample[] => [{ asset: 'pump-01', signal: 'vibration_de', value, ts: h.clock.now(), quality: 'good', source: 'plc' }];
+    new RuleEngine(assets, (reports) => h.engine.report(reports), { silentAfterSeconds: 15 }).onBatch(reading(6));
+    expect(h.engine.list()).toMatchObject([{ conditionId: 'pump-01/limit/vibration_de.high', conditionActive: true, state: 'active-unacked' }]);
+
+    h.reopen({ downtimeMs: 60_000 });
+    new RuleEngine(assets, (reports) => h.engine.report(reports), { silentAfterSeconds: 15 }).onBatch(reading(3));
+    expect(h.engine.list()).toMatchObject([{ conditionId: 'pump-01/limit/vibration_de.high', conditionActive: false, state: 'rtn-unacked' }]);
   });
 
   it('keeps closed alerts and their history', () => {

@@ -108,11 +108,14 @@ describe('live detection: models on the box', () => {
       await harness.detection.idle();
     }
 
-    // Reported on change, repeated with fresh details every 5 s while it holds: one stretch, raised then cleared.
-    const changes = harness.reports.filter((report, i) => i === 0 || report.active !== harness.reports[i - 1]!.active);
+    // The first finding is reported whatever it says (a restored alert must clear on a normal one); then
+    // reported on change, repeated with fresh details every 5 s while it holds: one stretch, raised then cleared.
+    const [first, ...reports] = harness.reports;
+    expect(first).toMatchObject({ conditionId: 'pump-01/model/test-pump', active: false });
+    const changes = reports.filter((report, i) => i === 0 || report.active !== reports[i - 1]!.active);
     expect(changes.map((report) => report.active)).toEqual([true, false]);
     const [raised, cleared] = changes;
-    expect(harness.reports.slice(1, -1).every((report) => report.active && report.ts - harness.reports[0]!.ts >= 0)).toBe(true);
+    expect(reports.slice(1, -1).every((report) => report.active && report.ts - reports[0]!.ts >= 0)).toBe(true);
     expect(raised).toMatchObject({ conditionId: 'pump-01/model/test-pump', asset: 'pump-01', kind: 'model', active: true, priority: 'medium' });
     expect(raised!.ts).toBeGreaterThanOrEqual(Date.UTC(2025, 0, 6, 8, 0, 0) + 200_000);
     expect(raised!.message).toMatch(/^pump-01 deviates from normal: pressure \(\d+ %\).*; score [\d.]+ × threshold$/);

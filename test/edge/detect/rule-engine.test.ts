@@ -18,7 +18,21 @@ const PUMP: AssetConfig = {
 function harness(assets: Record<string, AssetConfig> = { 'pump-01': PUMP }) {
   let now = 0;
   const reports: ConditionReport[] = [];
-  const engine = new RuleEngine(assets, (batch) => reports.push(...batch), { silentAfterSeconds: 15, now: () => now });
+  // Each condition's first evaluation is always reported; the normal ones go here, so the tests below read changes.
+  const firstNormal: string[] = [];
+  const evaluated = new Set<string>();
+  const engine = new RuleEngine(
+    assets,
+    (batch) => {
+      for (const report of batch) {
+        const first = !evaluated.has(report.conditionId);
+        evaluated.add(report.conditionId);
+        if (first && !report.active) firstNormal.push(report.conditionId);
+        else reports.push(report);
+      }
+    },
+    { silentAfterSeconds: 15, now: () => now },
+  );
   let ts = 1_700_000_000_000;
   const feed = (values: Record<string, number | null>, asset = 'pump-01') => {
     ts += 1000;
@@ -38,10 +52,23 @@ function harness(assets: Record<string, AssetConfig> = { 'pump-01': PUMP }) {
     engine.check();
   };
   const take = () => reports.splice(0).map((r) => `${r.conditionId} ${r.active ? 'on' : 'off'} ${r.priority}`);
-  return { feed, advance, take, reports };
+  return { feed, advance, take, reports, firstNormal };
 }
 
 describe('rule layer', () => {
+  it('reports every condition once on its first evaluation, normal ones too, so an alert restored after a restart clears', () => {
+    const { feed, take, firstNormal } = harness();
+    feed({ state: 2, flow: 80, vibration_de: 3, bearing_temp_de: 60 });
+    expect(take()).toEqual([]);
+    expect(firstNormal).toEqual(expect.arrayContaining(['pump-01/limit/flow.low', 'pump-01/limit/flow.lowLow', 'pump-01/limit/vibration_de.high', 'pump-01/limit/vibration_de.highHigh', 'pump-01/quality/flow']));
+    feed({ state: 2, flow: 81, vibration_de: 3.1, bearing_temp_de: 60.5 }); // a rate needs two readings
+    expect(firstNormal).toContain('pump-01/rate/bearing_temp_de');
+    const count = firstNormal.length;
+    feed({ state: 2, flow: 82, vibration_de: 3.2, bearing_temp_de: 61 });
+    expect(firstNormal).toHaveLength(count);
+    expect(take()).toEqual([]);
+  });
+
   it('trips each limit as its own condition and clears it only past the deadband', () => {
     const { feed, take, reports } = harness();
     feed({ state: 2, vibration_de: 3 });
