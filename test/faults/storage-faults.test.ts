@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configFromObject } from '../../edge/config/load-config.js';
 import { EdgeRuntime } from '../../edge/edge-runtime.js';
 import { BOX_DATABASE_FILE } from '../../edge/store/box-database.js';
 import { silentLogger } from '../../gateway/logger.js';
-import { PASSWORD, testUsers } from '../edge/console/fixtures/console-harness.js';
+import { PASSWORD } from '../edge/console/fixtures/console-harness.js';
 import { fillDisk, makeReadOnly } from '../edge/store/fixtures/storage-faults.js';
+import { onePumpBoxConfig } from '../support/one-pump-box.js';
 import { tempFolder } from '../support/temp-folder.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -32,19 +32,7 @@ interface Box {
 
 /** The box as it runs: EdgeRuntime from a configuration, embedded broker, an MQTT source, the console. */
 async function startBox(dataDir: string): Promise<Box> {
-  const config = configFromObject(
-    {
-      dataDir,
-      statusIntervalSeconds: 0,
-      embeddedBroker: { port: 0 },
-      console: { port: 0, users: await testUsers() },
-      alerts: { delays: { byKind: { limit: { onSeconds: 0 } } } },
-      sources: [{ id: 'sensors', kind: 'mqtt', url: 'embedded', mappings: [{ topic: 'plant/pump-01/flow', asset: 'pump-01', signal: 'flow', value: '$' }] }],
-      assets: { 'pump-01': { kind: 'pump', signals: { flow: { unit: 'm³/h', limits: { low: 60 } } } } },
-    },
-    '<storage fault test>',
-    dataDir,
-  );
+  const config = await onePumpBoxConfig(dataDir, '<storage fault test>');
   const edge = await EdgeRuntime.create(config, silentLogger);
   cleanups.push(() => edge.stop());
   await edge.startSources();

@@ -1,10 +1,10 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromObject } from '../../../edge/config/load-config.js';
 import { EdgeRuntime } from '../../../edge/edge-runtime.js';
 import { silentLogger } from '../../../gateway/logger.js';
+import { onePumpBoxConfig } from '../../support/one-pump-box.js';
 import { tempFolder } from '../../support/temp-folder.js';
-import { PASSWORD, testUsers } from './fixtures/console-harness.js';
+import { PASSWORD } from './fixtures/console-harness.js';
 import { WsTestClient } from './fixtures/ws-test-client.js';
 
 /** The console as the box runs it: built by EdgeRuntime from a configuration, over the embedded broker and an MQTT source. */
@@ -16,19 +16,7 @@ describe('console in the edge runtime', () => {
   let stopped = false;
 
   beforeAll(async () => {
-    const config = configFromObject(
-      {
-        dataDir: data.path,
-        statusIntervalSeconds: 0,
-        embeddedBroker: { port: 0 },
-        console: { port: 0, users: await testUsers() },
-        alerts: { delays: { byKind: { limit: { onSeconds: 0 } } } },
-        sources: [{ id: 'sensors', kind: 'mqtt', url: 'embedded', mappings: [{ topic: 'plant/pump-01/flow', asset: 'pump-01', signal: 'flow', value: '$' }] }],
-        assets: { 'pump-01': { kind: 'pump', signals: { flow: { unit: 'm³/h', limits: { low: 60 } } } } },
-      },
-      '<test>',
-      data.path,
-    );
+    const config = await onePumpBoxConfig(data.path, '<test>');
     edge = await EdgeRuntime.create(config, silentLogger);
     await edge.startSources();
     url = edge.console!.url;
