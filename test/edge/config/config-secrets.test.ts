@@ -2,6 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../edge/config/config-error.js';
+import type { MillwrightConfig } from '../../../edge/config/config-schema.js';
 import { parseConfigText } from '../../../edge/config/load-config.js';
 import { tempFolder } from '../../support/temp-folder.js';
 
@@ -26,6 +27,11 @@ assets:
 `;
 }
 
+/** Each source's password as the configuration resolved it, by source id. */
+function passwordsOf(config: MillwrightConfig): Record<string, string | undefined> {
+  return Object.fromEntries(config.sources.map((source) => [source.id, source.auth?.password]));
+}
+
 function problemsOf(text: string, environment: NodeJS.ProcessEnv = {}): string[] {
   try {
     parseConfigText(text, 'plant.yaml', folder.path, { environment });
@@ -40,18 +46,14 @@ describe('secrets in the configuration', () => {
   it('reads ${file:PATH} relative to the configuration, without its trailing newline, beside ${VAR}', () => {
     writeFileSync(path.join(folder.path, 'plc-password'), 'correct horse\n');
     const config = parseConfigText(configWith('${file:plc-password}', '${MQTT_PASSWORD}'), 'plant.yaml', folder.path, { environment: { MQTT_PASSWORD: 'battery staple' } });
-    const [plc, sensors] = config.sources;
-    expect(plc?.kind === 'opcua' && plc.auth?.password).toBe('correct horse');
-    expect(sensors?.kind === 'mqtt' && sensors.auth?.password).toBe('battery staple');
+    expect(passwordsOf(config)).toEqual({ plc: 'correct horse', sensors: 'battery staple' });
   });
 
   it('takes an absolute path as it is, and keeps "$$" a literal dollar', () => {
     const file = path.join(folder.path, 'absolute-secret');
     writeFileSync(file, 'pa$$word');
     const config = parseConfigText(configWith(`\${file:${file}}`, 'cost$$5'), 'plant.yaml', '/elsewhere', {});
-    const [plc, sensors] = config.sources;
-    expect(plc?.kind === 'opcua' && plc.auth?.password).toBe('pa$$word');
-    expect(sensors?.kind === 'mqtt' && sensors.auth?.password).toBe('cost$5');
+    expect(passwordsOf(config)).toEqual({ plc: 'pa$$word', sensors: 'cost$5' });
   });
 
   it('names the field and the file it cannot read, and never a value', () => {
