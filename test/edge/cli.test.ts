@@ -85,7 +85,8 @@ describe('millwright CLI', { timeout: 90_000 }, () => {
   });
 
   it('demo says where everything listens and reports live telemetry from both sources', async () => {
-    await waitForLine((line) => line.msg.startsWith('simulated PLC (OPC UA)') && (line['listening'] as { url: string } | undefined)?.url === `opc.tcp://127.0.0.1:${plcPort}`, 'the PLC endpoint line');
+    // The first start of a fresh process on a loaded 2-core box (loading node-opcua, the models, certificates) can take a minute.
+    await waitForLine((line) => line.msg.startsWith('simulated PLC (OPC UA)') && (line['listening'] as { url: string } | undefined)?.url === `opc.tcp://127.0.0.1:${plcPort}`, 'the PLC endpoint line', 75_000);
     await waitForLine((line) => line.msg.startsWith('MQTT broker (embedded)'), 'the broker line');
     await waitForLine((line) => line.msg.startsWith('operator console') && /^http:\/\/127\.0\.0\.1:\d+$/.test((line['listening'] as { url: string }).url), 'the console line');
     const status = await waitForLine(

@@ -74,7 +74,7 @@ describe('anomaly detection in the demo plant', () => {
 
   it('raises a model alert on pump-01 for a worn bearing, with its vibration as the top contributor', async () => {
     const alerted = nextAlert(edge.alerts, 'pump-01/model/centrifugal-pump');
-    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control` });
+    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control`, timeoutMs: 30_000 });
     try {
       await control.inject('pump-01', 'bearing-wear', { severity: 0.6 });
     } finally {

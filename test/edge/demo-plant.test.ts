@@ -44,7 +44,7 @@ describe('the demo plant through the gateway', () => {
   const speed = 10;
 
   const inject = async (machine: string, fault: string, options: { severity: number; signal?: string }) => {
-    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control` });
+    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control`, timeoutMs: 30_000 });
     try {
       await control.inject(machine, fault, options);
     } finally {

@@ -42,7 +42,7 @@ describe('the demo explains an injected bearing fault', () => {
         if (alert?.asset === 'pump-01' && (alert.kind === 'model' || alert.conditionId.includes('vibration_de'))) resolve(escalation);
       });
     });
-    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control` });
+    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control`, timeoutMs: 30_000 });
     try {
       await control.inject('pump-01', 'bearing-wear', { severity: 0.8 });
     } finally {

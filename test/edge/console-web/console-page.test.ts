@@ -70,7 +70,7 @@ describe('the console page in a browser', () => {
   });
 
   it('shows an injected fault\'s alert live; the operator acknowledges it after a confirmation; a second session sees it and the audit log has it', async () => {
-    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control` });
+    const control = await SimControlClient.connect({ endpoint: simulators.plcEndpoint, pkiFolder: `${data.path}/pki/control`, timeoutMs: 30_000 });
     try {
       await control.inject('pump-01', 'bearing-wear', { severity: 0.8 });
     } finally {
