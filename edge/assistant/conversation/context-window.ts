@@ -26,8 +26,9 @@ export function boundHistory(turns: readonly StoredTurn[], maxChars: number): Bo
     used += turn.text.length;
     start -= 1;
   }
-  // never begin with an assistant turn whose question was dropped
-  while (start < turns.length && turns[start]!.role === 'assistant') start += 1;
+  // never begin with an assistant turn whose question was dropped; an escalation's explanation opens its
+  // thread without a question, and stays when the whole thread fits
+  while (start > 0 && start < turns.length && turns[start]!.role === 'assistant') start += 1;
   const kept = turns.slice(start);
   const dropped = turns.slice(0, start);
   const questions = dropped.filter((turn) => turn.role === 'user').map((turn) => truncate(turn.text.replace(/\s+/g, ' ').trim(), SUMMARY_QUESTION_CHARS));
