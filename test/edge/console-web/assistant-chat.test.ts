@@ -42,7 +42,7 @@ describe('the assistant in the console page', () => {
     harness = await ConsoleHarness.start({ webRoot: web.path });
     assistant = new ScriptedAssistant({ alerts: harness.alerts, tokenPauseMs: 150 });
     harness.server.attachAssistant(assistant);
-    harness.report(CONDITION, true);
+    harness.report(CONDITION, true, { message: 'vibration_de 6.1 mm/s above its high limit 4.5 mm/s', details: { value: 6.1, limit: 4.5 } });
     page = await signIn('operator');
   }, 120_000);
 
