@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse, type Info } from 'csv-parse/sync';
-import { snakeCaseSignalId } from '../../simulators/replay/skab-csv.js';
+import { parseSkabTable, snakeCaseSignalId } from '../../simulators/replay/skab-csv.js';
 import { parseNaiveTimestamp } from './naive-timestamp.js';
 
 export interface SkabRow {
@@ -58,21 +57,7 @@ export async function readSkabCsv(file: string): Promise<SkabRecording> {
 
 /** As readSkabCsv, from the file's text; `file` names it in messages. */
 export function parseSkabCsv(text: string, file: string): SkabRecording {
-  let parsed: { info: Info; record: string[] }[];
-  try {
-    parsed = parse(text, { delimiter: ';', info: true, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }) as unknown as {
-      info: Info;
-      record: string[];
-    }[];
-  } catch (error) {
-    throw new Error(`${file}: not a readable CSV: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  const [headerRecord, ...body] = parsed;
-  const header = headerRecord?.record ?? [];
-  const timeColumn = header.indexOf('datetime');
-  if (timeColumn < 0) {
-    throw new Error(`${file}: line 1 must be a SKAB header, ";"-separated with a "datetime" column (datetime;Accelerometer1RMS;...;anomaly;changepoint); got "${header.join(';')}"`);
-  }
+  const { header, timeColumn, body } = parseSkabTable(text, file);
   const labelColumn = (name: string) => header.findIndex((field) => field.toLowerCase() === name);
   const [anomalyColumn, changepointColumn] = LABELS.map(labelColumn) as [number, number];
   const sensorColumns = header

@@ -46,6 +46,33 @@ function parseTime(text: string): number {
   return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
 }
 
+export interface SkabTable {
+  readonly header: readonly string[];
+  readonly timeColumn: number;
+  /** The records after the header, each with csv-parse's info (its line). */
+  readonly body: readonly { readonly info: Info; readonly record: string[] }[];
+}
+
+/** Splits a SKAB-layout text into its header and records; throws naming the file when it is not one. */
+export function parseSkabTable(text: string, file: string): SkabTable {
+  let parsed: { info: Info; record: string[] }[];
+  try {
+    parsed = parse(text, { delimiter: ';', info: true, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }) as unknown as {
+      info: Info;
+      record: string[];
+    }[];
+  } catch (error) {
+    throw new Error(`${file}: not a readable CSV: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const [headerRecord, ...body] = parsed;
+  const header = headerRecord?.record ?? [];
+  const timeColumn = header.indexOf('datetime');
+  if (timeColumn < 0) {
+    throw new Error(`${file}: line 1 must be a SKAB header, ";"-separated with a "datetime" column (e.g. datetime;Accelerometer1RMS;...;anomaly;changepoint); got "${header.join(';')}"`);
+  }
+  return { header, timeColumn, body };
+}
+
 /**
  * Reads a CSV in the SKAB layout: `;` separated, a `datetime` column, one numeric column per sensor,
  * optional `anomaly`/`changepoint` labels (left out). Other numeric columns become signals with no unit.
@@ -57,21 +84,7 @@ export async function loadSkabCsv(file: string): Promise<Recording> {
   } catch (error) {
     throw new Error(`cannot read the replay file ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  let parsed: { info: Info; record: string[] }[];
-  try {
-    parsed = parse(text, { delimiter: ';', info: true, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }) as unknown as {
-      info: Info;
-      record: string[];
-    }[];
-  } catch (error) {
-    throw new Error(`${file}: not a readable CSV: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  const [header, ...body] = parsed;
-  const columns = header?.record ?? [];
-  const timeColumn = columns.indexOf('datetime');
-  if (timeColumn < 0) {
-    throw new Error(`${file}: line 1 must be the SKAB header, ";"-separated with a "datetime" column (e.g. datetime;Accelerometer1RMS;...;Volume Flow RateRMS); got "${columns.join(';')}"`);
-  }
+  const { header: columns, timeColumn, body } = parseSkabTable(text, file);
   const signalColumns = columns.map((name, index) => ({ name, index })).filter(({ name, index }) => index !== timeColumn && !LABEL_COLUMNS.has(name.toLowerCase()));
   if (signalColumns.length === 0) throw new Error(`${file}: the header names no sensor column besides datetime and labels`);
 

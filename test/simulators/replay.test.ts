@@ -68,7 +68,7 @@ describe('SKAB CSV', () => {
 
   it('says what the header should be when it is not SKAB', async () => {
     const file = writeCsv('other.csv', ['timestamp,value', '2020-01-01 00:00:00,1']);
-    await expect(loadSkabCsv(file)).rejects.toThrow(/other\.csv: line 1 must be the SKAB header, ";"-separated with a "datetime" column/);
+    await expect(loadSkabCsv(file)).rejects.toThrow(/other\.csv: line 1 must be a SKAB header, ";"-separated with a "datetime" column/);
     await expect(loadSkabCsv(join(folder, 'missing.csv'))).rejects.toThrow(/cannot read the replay file .*missing\.csv/);
   });
 });
