@@ -6,6 +6,29 @@ import type { AppContext } from '../app/app-context.js';
 import { routeHash } from '../app/routes.js';
 import { h } from '../dom.js';
 
+const RELATIVE_TIME_STEP_MS = 30_000;
+
+/**
+ * Calls `update(stamp)` now, when the alerts or the catalogue change, and when a new 30 s step begins so
+ * "2 min ago" stays true; `stamp` changes with each step (for AlertRows.update). Returns the unsubscribe.
+ */
+export function followAlertList(ctx: AppContext, update: (stamp: string) => void): () => void {
+  let step = 0;
+  const refresh = () => {
+    step = Math.floor(Date.now() / RELATIVE_TIME_STEP_MS);
+    update(`${step}|${ctx.catalog.loaded}`);
+  };
+  const offs = [
+    ctx.alertsChanged.on(refresh),
+    ctx.catalog.changed.on(refresh),
+    ctx.tick.on(() => {
+      if (Math.floor(Date.now() / RELATIVE_TIME_STEP_MS) !== step) refresh();
+    }),
+  ];
+  refresh();
+  return () => offs.forEach((off) => off());
+}
+
 /** The line under an alert's text saying where it stands: who acknowledged, shelved or removed it, and when. */
 export function stateLine(ctx: AppContext, alert: Alert): string {
   const { t, formats } = ctx;

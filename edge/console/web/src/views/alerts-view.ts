@@ -1,7 +1,7 @@
 import { ANNUNCIATED, SUPPRESSED } from '../alerts/alert-list.js';
 import type { AppContext, View } from '../app/app-context.js';
 import { fill, h } from '../dom.js';
-import { AlertRows, alertRow } from './alert-row.js';
+import { AlertRows, alertRow, followAlertList } from './alert-row.js';
 
 /** The first screen: every annunciated alert, most urgent first, with acknowledge and shelve at hand. */
 export class AlertsView implements View {
@@ -9,8 +9,7 @@ export class AlertsView implements View {
   private readonly rows: AlertRows;
   private readonly summary = h('div', { class: 'summary', 'data-testid': 'alert-summary' });
   private readonly empty: HTMLElement;
-  private readonly unsubscribe: (() => void)[] = [];
-  private minute = 0;
+  private readonly unfollow: () => void;
 
   constructor(private readonly ctx: AppContext) {
     const { t } = ctx;
@@ -25,25 +24,18 @@ export class AlertsView implements View {
       this.rows.element,
       this.empty,
     );
-    this.unsubscribe.push(ctx.alertsChanged.on(() => this.update()), ctx.catalog.changed.on(() => this.update()), ctx.tick.on(() => this.onTick()));
-    this.update();
+    this.unfollow = followAlertList(ctx, (stamp) => this.update(stamp));
   }
 
   destroy(): void {
-    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    this.unfollow();
   }
 
-  private onTick(): void {
-    const minute = Math.floor(Date.now() / 30_000);
-    if (minute !== this.minute) this.update();
-  }
-
-  private update(): void {
+  private update(stamp: string): void {
     const { ctx } = this;
     const { t } = ctx;
-    this.minute = Math.floor(Date.now() / 30_000);
     const alerts = ctx.alerts.list(ANNUNCIATED);
-    this.rows.update(alerts, `${this.minute}|${ctx.catalog.loaded}`);
+    this.rows.update(alerts, stamp);
     this.empty.hidden = alerts.length > 0 || ctx.alerts.lastEventId === null;
     const count = (state: (typeof ANNUNCIATED)[number]) => ctx.alerts.count([state]);
     const suppressed = ctx.alerts.count(SUPPRESSED);

@@ -1,15 +1,14 @@
 import { SUPPRESSED } from '../alerts/alert-list.js';
 import type { AppContext, View } from '../app/app-context.js';
 import { h } from '../dom.js';
-import { AlertRows, alertRow } from './alert-row.js';
+import { AlertRows, alertRow, followAlertList } from './alert-row.js';
 
 /** Shelved and out-of-service alerts: not annunciated, but never forgotten: who, why, until when, and the live condition. */
 export class SuppressedView implements View {
   readonly element: HTMLElement;
   private readonly rows: AlertRows;
   private readonly empty: HTMLElement;
-  private readonly unsubscribe: (() => void)[] = [];
-  private minute = 0;
+  private readonly unfollow: () => void;
 
   constructor(private readonly ctx: AppContext) {
     const { t } = ctx;
@@ -23,22 +22,16 @@ export class SuppressedView implements View {
       this.rows.element,
       this.empty,
     );
-    this.unsubscribe.push(ctx.alertsChanged.on(() => this.update()), ctx.catalog.changed.on(() => this.update()), ctx.tick.on(() => this.onTick()));
-    this.update();
+    this.unfollow = followAlertList(ctx, (stamp) => this.update(stamp));
   }
 
   destroy(): void {
-    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    this.unfollow();
   }
 
-  private onTick(): void {
-    if (Math.floor(Date.now() / 30_000) !== this.minute) this.update();
-  }
-
-  private update(): void {
-    this.minute = Math.floor(Date.now() / 30_000);
+  private update(stamp: string): void {
     const alerts = this.ctx.alerts.list(SUPPRESSED);
-    this.rows.update(alerts, `${this.minute}|${this.ctx.catalog.loaded}`);
+    this.rows.update(alerts, stamp);
     this.empty.hidden = alerts.length > 0;
   }
 }
