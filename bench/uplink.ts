@@ -107,7 +107,7 @@ async function replay(brokerUrl: string, rate: number, backlog: number, maxInFli
     produce(uplink, 0, backlog);
     const cpu = process.cpuUsage();
     await uplink.start();
-    await waitUntil(() => uplink.health().channels[0]?.replay?.finishedAt !== null, 'the replay', 300_000);
+    await waitUntil(() => typeof uplink.health().channels[0]?.replay?.finishedAt === 'number', 'the replay', 300_000);
     const used = process.cpuUsage(cpu);
     const replayed = uplink.health().channels[0]!.replay!;
     const seconds = (replayed.finishedAt! - replayed.startedAt) / 1000;

@@ -74,3 +74,14 @@ export function withoutCredentials(url: string): string | null {
     return null;
   }
 }
+
+/** Whether a connection error's code says the broker's certificate could not be verified. */
+export function isCertificateError(code: string): boolean {
+  return code.includes('CERT') || code.startsWith('ERR_TLS') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+}
+
+/** A connection error's text, OpenSSL's long messages cut to their reason. */
+export function connectionErrorText(error: Error): string {
+  const { code, reason } = error as Error & { code?: unknown; reason?: unknown };
+  return typeof code === 'string' && code.startsWith('ERR_SSL_') && typeof reason === 'string' ? `TLS: ${reason}` : error.message.trim();
+}

@@ -6,7 +6,7 @@ import type { ConnectionState, Source, SourceHealth } from '../source.js';
 import { DeadLetters, type DeadLetter } from './dead-letters.js';
 import { compileMapping } from './mqtt-mapping.js';
 import type { MqttSourceConfig } from './mqtt-source-config.js';
-import { credentialOptions, readTlsOptions, unencryptedTlsProblem, withoutCredentials, type MqttTlsClientOptions } from './mqtt-security-options.js';
+import { connectionErrorText, credentialOptions, isCertificateError, readTlsOptions, unencryptedTlsProblem, withoutCredentials, type MqttTlsClientOptions } from './mqtt-security-options.js';
 import { PayloadDecoder, type KnownSignal } from './payload-decoder.js';
 import { RejectLog } from './reject-log.js';
 import type { Reject } from './reject.js';
@@ -291,9 +291,7 @@ export class MqttSource implements Source {
 
 /** The error's message with what to check; OpenSSL's long messages are cut to their reason. */
 function describeConnectionError(error: Error): string {
-  const { code, reason } = error as Error & { code?: unknown; reason?: unknown };
-  const message = typeof code === 'string' && code.startsWith('ERR_SSL_') && typeof reason === 'string' ? `TLS: ${reason}` : error.message.trim();
-  return `${message}${connectionHint(code)}`;
+  return `${connectionErrorText(error)}${connectionHint((error as Error & { code?: unknown }).code)}`;
 }
 
 function connectionHint(code: unknown): string {
@@ -315,6 +313,6 @@ function connectionHint(code: unknown): string {
   if (typeof code !== 'string') return '';
   // Alerts come from the broker refusing our side of the handshake, typically the client certificate.
   if (code.startsWith('ERR_SSL_') && code.includes('ALERT')) return ' (the broker refused the TLS handshake: check tls.certFile and tls.keyFile)';
-  if (code.includes('CERT') || code.startsWith('ERR_TLS') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return " (check tls.caFile and that the broker certificate names the url's host)";
+  if (isCertificateError(code)) return " (check tls.caFile and that the broker certificate names the url's host)";
   return '';
 }

@@ -1,3 +1,5 @@
+import { connectionErrorText, isCertificateError } from '../mqtt/mqtt-security-options.js';
+
 /** What kind of trouble the connection to the broker has, for health and metrics. */
 export type ConnectionProblemKind = 'broker-unreachable' | 'auth-refused' | 'client-id-refused' | 'tls' | 'refused' | 'other';
 
@@ -10,8 +12,8 @@ export interface ConnectionProblem {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 export function describeConnectionProblem(error: Error): ConnectionProblem {
-  const { code, reason } = error as Error & { code?: unknown; reason?: unknown };
-  const text = typeof code === 'string' && code.startsWith('ERR_SSL_') && typeof reason === 'string' ? `TLS: ${reason}` : error.message.trim();
+  const { code } = error as Error & { code?: unknown };
+  const text = connectionErrorText(error);
   if (code === 4 || code === 5 || code === 134 || code === 135) {
     return { kind: 'auth-refused', message: `${text} (the broker refused the credentials: check uplink.auth.username and uplink.auth.password, and the broker's access rules)` };
   }
@@ -19,7 +21,7 @@ export function describeConnectionProblem(error: Error): ConnectionProblem {
     return { kind: 'client-id-refused', message: `${text} (set uplink.clientId / uplink.sparkplug.clientId to an id the broker accepts; MQTT 3.1 brokers allow at most 23 characters)` };
   }
   if (typeof code === 'number') return { kind: 'refused', message: `${text} (the broker refused the connection, code ${code})` };
-  if (typeof code === 'string' && (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS') || code.includes('CERT'))) {
+  if (typeof code === 'string' && (code.startsWith('ERR_SSL_') || isCertificateError(code))) {
     const hint =
       code.startsWith('ERR_SSL_') && code.includes('ALERT')
         ? 'the broker refused the TLS handshake: check uplink.tls.certFile and uplink.tls.keyFile'

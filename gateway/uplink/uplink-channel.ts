@@ -1,5 +1,6 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../logger.js';
+import { credentialOptions, type MqttTlsClientOptions } from '../mqtt/mqtt-security-options.js';
 import type { ConnectionState } from '../source.js';
 import type { ChannelProtocol } from './channel-protocol.js';
 import { describeConnectionProblem, type ConnectionProblem, type ConnectionProblemKind } from './connection-problem.js';
@@ -7,12 +8,11 @@ import { MESSAGE_CLASSES, type ChannelName, type MessageClass, type OutboxMessag
 import type { Outbox } from './outbox.js';
 import { RateMeter } from './rate-meter.js';
 
-export type TlsClientOptions = Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
 
 export interface ChannelSettings {
   readonly url: string;
   readonly auth: { readonly username: string; readonly password: string } | null;
-  readonly tls: TlsClientOptions;
+  readonly tls: MqttTlsClientOptions;
   readonly keepaliveSeconds: number;
   readonly maxReconnectDelayMs: number;
   readonly maxInFlight: number;
@@ -193,7 +193,7 @@ export class UplinkChannel {
       keepalive: this.#settings.keepaliveSeconds,
       queueQoSZero: false,
       will: this.#protocol.nextWill(),
-      ...(this.#settings.auth === null ? {} : { username: this.#settings.auth.username, password: this.#settings.auth.password }),
+      ...credentialOptions(this.#settings.auth),
       ...this.#settings.tls,
     };
     const client = connect(this.#settings.url, options);

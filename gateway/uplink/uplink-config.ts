@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
-import { MqttAuthSchema, MqttTlsSchema } from '../mqtt/mqtt-security-options.js';
+import { MqttAuthSchema, MqttTlsSchema, unencryptedTlsProblem } from '../mqtt/mqtt-security-options.js';
 import { MESSAGE_CLASSES, type MessageClass } from './message-class.js';
 import { compileSignalPattern, type SignalPattern } from './signal-pattern.js';
 import { topicLevel } from './topic-tree.js';
@@ -189,9 +189,8 @@ export function uplinkConfigProblems(config: UplinkConfig): { path: (string | nu
   if (protocol !== null && !['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(protocol)) {
     problems.push({ path: ['url'], message: `${protocol} is not supported; use mqtt://, mqtts://, ws:// or wss://` });
   }
-  if (config.tls !== undefined && (protocol === 'mqtt:' || protocol === 'ws:')) {
-    problems.push({ path: ['tls'], message: 'tls is set but the url is not encrypted; use mqtts:// or wss://' });
-  }
+  const unencrypted = unencryptedTlsProblem(config.url, config.tls);
+  if (unencrypted !== null) problems.push({ path: ['tls'], message: unencrypted });
   if (config.sparkplug !== undefined && !(config.formats ?? ['json']).includes('sparkplug')) {
     problems.push({ path: ['sparkplug'], message: 'sparkplug settings are given but formats does not list "sparkplug"; add it to formats or remove the section' });
   }
