@@ -19,6 +19,12 @@ export interface RunningCondition {
   readonly equals?: number;
 }
 
+/** What a sample of the running signal says: running or not; undefined when it is not usable (bad or not a number). */
+export function runningFrom(condition: RunningCondition, sample: Sample): boolean | undefined {
+  if (sample.quality === 'bad' || !Number.isFinite(sample.value)) return undefined;
+  return condition.above !== undefined ? sample.value > condition.above : sample.value === condition.equals;
+}
+
 export interface AttachOptions {
   /** The asset's signal id for a card input, where they differ (card input → asset signal). */
   readonly signals?: Readonly<Record<string, string>>;
@@ -240,9 +246,8 @@ export class DetectionEngine {
 
   private observeRunning(sample: Sample): void {
     const state = this.runningSignals.get(sample.asset);
-    if (!state || sample.quality === 'bad' || !Number.isFinite(sample.value)) return;
-    const { above, equals } = state.condition;
-    state.running = above !== undefined ? sample.value > above : sample.value === equals;
+    if (!state) return;
+    state.running = runningFrom(state.condition, sample) ?? state.running;
   }
 
   private schedule(): void {

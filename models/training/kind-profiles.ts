@@ -103,9 +103,3 @@ export const KIND_PROFILES: readonly KindProfile[] = [
     faults: ['bearing-wear', 'motor-overheating'],
   },
 ];
-
-export function kindProfile(kind: string): KindProfile {
-  const profile = KIND_PROFILES.find((candidate) => candidate.kind === kind);
-  if (!profile) throw new Error(`no model profile for kind ${kind} (profiles: ${KIND_PROFILES.map((p) => p.kind).join(', ')})`);
-  return profile;
-}

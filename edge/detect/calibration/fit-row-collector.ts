@@ -1,5 +1,5 @@
 import type { Sample } from '../../../gateway/sample.js';
-import type { RunningCondition } from '../detection-engine.js';
+import { runningFrom, type RunningCondition } from '../detection-engine.js';
 import type { ModelCard } from '../model-card.js';
 import { rowAssemblerFor, type RowAssembler } from '../row-assembler.js';
 
@@ -54,9 +54,7 @@ export class FitRowCollector {
     const { asset, running } = this.options;
     for (const sample of samples) {
       if (sample.asset !== asset) continue;
-      if (running && sample.signal === running.signal && sample.quality !== 'bad' && Number.isFinite(sample.value)) {
-        this.running = running.above !== undefined ? sample.value > running.above : sample.value === running.equals;
-      }
+      if (running && sample.signal === running.signal) this.running = runningFrom(running, sample) ?? this.running;
       if (!this.assembler.push(sample)) continue;
       this.assembler.drain((row) => {
         this.formed += 1;

@@ -112,7 +112,6 @@ interface ActiveBinding {
   readonly alerts: FindingAlerts;
   findings: number;
   anomalousFindings: number;
-  lastScore: { ts: number; score: number } | null;
   lastFinding: Finding | null;
 }
 
@@ -295,7 +294,7 @@ export class LiveDetection {
       priority: card.priority ?? this.options.settings.alertPriority,
       latestValue: (signal) => this.options.latestValue?.(asset, signal),
     });
-    this.bindings.set(asset, { loaded, attached, alerts, findings: 0, anomalousFindings: 0, lastScore: null, lastFinding: null });
+    this.bindings.set(asset, { loaded, attached, alerts, findings: 0, anomalousFindings: 0, lastFinding: null });
     this.logger.info({ asset, model: card.id }, `${asset}: scored by model ${card.id} (${loaded.origin === 'shipped' ? 'shipped' : 'from the data folder'}; ${card.inputs.length} inputs, threshold ${card.threshold.toPrecision(4)})`);
   }
 
@@ -377,7 +376,6 @@ export class LiveDetection {
     if (!binding || binding.loaded.model.card.id !== finding.model) return;
     binding.findings += 1;
     if (finding.anomalous) binding.anomalousFindings += 1;
-    binding.lastScore = { ts: finding.ts, score: finding.score };
     binding.lastFinding = finding;
     binding.alerts.onFinding(finding, this.reports);
     this.options.onFinding?.(finding);
@@ -415,7 +413,7 @@ export class LiveDetection {
       findings: binding.findings,
       anomalousFindings: binding.anomalousFindings,
       anomalous: binding.alerts.isActive,
-      lastScore: binding.lastScore,
+      lastScore: binding.lastFinding ? { ts: binding.lastFinding.ts, score: binding.lastFinding.score } : null,
     };
   }
 }
