@@ -116,14 +116,33 @@ afterAll(async () => {
   folder.remove();
 });
 
-/** Resolves once the output so far matches; rejects with the output's tail after `timeoutMs`. */
-async function outputMatches(pattern: RegExp, timeoutMs = 90_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!pattern.test(output)) {
-    if (edge.exitCode !== null) throw new Error(`millwright start exited (${edge.exitCode}) before ${pattern}: ${output.slice(-2000)}`);
-    if (performance.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms: ${output.slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Resolves once the output so far matches, checked on each chunk the process writes; rejects on its exit or after `timeoutMs`. */
+function outputMatches(pattern: RegExp, timeoutMs = 90_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      edge.stdout.off('data', check);
+      edge.stderr.off('data', check);
+      edge.off('exit', check);
+    };
+    const check = () => {
+      if (pattern.test(output)) {
+        stop();
+        resolve();
+      } else if (edge.exitCode !== null) {
+        stop();
+        reject(new Error(`millwright start exited (${edge.exitCode}) before ${pattern}: ${output.slice(-2000)}`));
+      }
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no ${pattern} within ${timeoutMs} ms: ${output.slice(-2000)}`));
+    }, timeoutMs);
+    edge.stdout.on('data', check);
+    edge.stderr.on('data', check);
+    edge.on('exit', check);
+    check();
+  });
 }
 
 describe('secrets never logged', () => {

@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleServer } from '../../../edge/console/console-server.js';
-import { PlantOverview } from '../../../edge/plant-overview.js';
-import { silentLogger } from '../../../gateway/logger.js';
 import { createAssistantFixture, type AssistantFixture } from '../assistant/assistant-fixture.js';
-import { PASSWORD, sourceHealthOf, testUsers } from './fixtures/console-harness.js';
+import { startAssistantConsole, type AssistantConsole } from './fixtures/assistant-console.js';
+import { PASSWORD } from './fixtures/console-harness.js';
 import { WsTestClient, type Message } from './fixtures/ws-test-client.js';
 
 /**
@@ -14,8 +12,7 @@ import { WsTestClient, type Message } from './fixtures/ws-test-client.js';
  */
 describe('the console with the real assistant, offline', () => {
   let fixture: AssistantFixture;
-  let overview: PlantOverview;
-  let server: ConsoleServer;
+  let consoleServer: AssistantConsole;
   let url: string;
   const clients: WsTestClient[] = [];
 
@@ -34,27 +31,8 @@ describe('the console with the real assistant, offline', () => {
 
   beforeAll(async () => {
     fixture = await createAssistantFixture({ config: { escalation: { priority: 'high' } } });
-    overview = new PlantOverview(fixture.bus, {});
-    server = await ConsoleServer.create({
-      settings: { host: '127.0.0.1', port: 0, publicOrigin: null, allowedOrigins: [], sessionHours: 1, users: await testUsers(), tls: null },
-      logger: silentLogger,
-      webRoot: fixture.dataDir,
-      assistant: fixture.assistant,
-      context: {
-        site: 'Millbrook',
-        assets: {},
-        silentAfterMs: 30_000,
-        bus: fixture.bus,
-        alerts: fixture.alerts,
-        audit: fixture.audit,
-        overview,
-        sources: () => [sourceHealthOf('plc', 'connected')],
-        storage: () => fixture.database.health(),
-        brokerUrl: () => null,
-        models: () => [],
-      },
-    });
-    url = await server.start();
+    consoleServer = await startAssistantConsole(fixture);
+    url = consoleServer.url;
   }, 60_000);
 
   afterEach(async () => {
@@ -62,8 +40,7 @@ describe('the console with the real assistant, offline', () => {
   });
 
   afterAll(async () => {
-    await server?.stop();
-    overview?.close();
+    await consoleServer?.stop();
     await fixture?.close();
   });
 

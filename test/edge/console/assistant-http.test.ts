@@ -65,7 +65,7 @@ describe('the assistant over the console HTTP API', () => {
     });
 
     it('stops the answer when the asker goes away', async () => {
-      const slow = new ScriptedAssistant({ tokenPauseMs: 100 });
+      const slow = new ScriptedAssistant();
       harness.server.attachAssistant(slow);
       try {
         const abort = new AbortController();

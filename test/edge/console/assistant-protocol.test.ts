@@ -68,7 +68,7 @@ describe('the assistant over the console WebSocket', () => {
   });
 
   it('stops an answer cancelled mid-stream: no more text after the cancel, and done says cancelled', async () => {
-    assistant = new ScriptedAssistant({ tokenPauseMs: 50 });
+    assistant = new ScriptedAssistant();
     harness.server.attachAssistant(assistant);
     const client = await open(harness, viewer);
     client.send({ type: 'chat.send', requestId: 'slow', text: 'tell me everything' });
