@@ -2,7 +2,7 @@ import type { Logger } from '../gateway/logger.js';
 import type { Source, SourceHealth } from '../gateway/source.js';
 import type { OutOfNormal, PlantOverview } from './plant-overview.js';
 
-interface Snapshot {
+export interface Snapshot {
   readonly at: number;
   readonly health: readonly SourceHealth[];
 }

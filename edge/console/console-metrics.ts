@@ -94,17 +94,20 @@ export class ConsoleMetrics {
     });
 
     const uplink = () => context.uplink?.() ?? null;
+    /** One unlabelled value of the uplink's health, none while the box runs no uplink; the health is read once. */
+    const ofUplink = (pick: (health: NonNullable<ReturnType<typeof uplink>>) => number): [Labels, number][] => {
+      const health = uplink();
+      return health ? [[{}, pick(health)]] : [];
+    };
     const channels = () => uplink()?.channels ?? [];
     gauge('millwright_uplink_connected', '1 while the uplink connection of a format (json, sparkplug) is up', ['format'], () => channels().map((c) => [{ format: c.format }, c.state === 'connected' ? 1 : 0]));
     mirroredCounter('millwright_uplink_published_total', 'Messages the plant broker acknowledged, by format', ['format'], () => channels().map((c) => [{ format: c.format }, c.published]));
     gauge('millwright_uplink_buffered_messages', 'Messages in the uplink buffer, by class', ['class'], () =>
       Object.entries(uplink()?.buffer.byClass ?? {}).map(([cls, totals]): [Labels, number] => [{ class: cls }, totals.messages]),
     );
-    gauge('millwright_uplink_buffered_bytes', 'Bytes in the uplink buffer (payload, topic, row overhead)', [], () => (uplink() ? [[{}, uplink()!.buffer.bytes]] : []));
-    gauge('millwright_uplink_buffer_on_disk', '1 while the uplink buffer writes to its file, 0 while it holds messages in memory only', [], () =>
-      uplink() ? [[{}, uplink()!.buffer.status === 'disk' ? 1 : 0]] : [],
-    );
-    mirroredCounter('millwright_uplink_buffer_write_failures_total', 'Failed operations on the uplink buffer file', [], () => (uplink() ? [[{}, uplink()!.buffer.writeFailures]] : []));
+    gauge('millwright_uplink_buffered_bytes', 'Bytes in the uplink buffer (payload, topic, row overhead)', [], () => ofUplink((health) => health.buffer.bytes));
+    gauge('millwright_uplink_buffer_on_disk', '1 while the uplink buffer writes to its file, 0 while it holds messages in memory only', [], () => ofUplink((health) => (health.buffer.status === 'disk' ? 1 : 0)));
+    mirroredCounter('millwright_uplink_buffer_write_failures_total', 'Failed operations on the uplink buffer file', [], () => ofUplink((health) => health.buffer.writeFailures));
     mirroredCounter('millwright_uplink_dropped_total', 'Buffered messages dropped, by class and reason (expired, full, memory-full)', ['class', 'reason'], () =>
       Object.entries(uplink()?.buffer.dropped ?? {}).flatMap(([cls, reasons]) => Object.entries(reasons).map(([reason, count]): [Labels, number] => [{ class: cls, reason }, count])),
     );

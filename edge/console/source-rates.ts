@@ -1,14 +1,10 @@
 import type { SourceHealth } from '../../gateway/source.js';
-
-interface Reading {
-  readonly at: number;
-  readonly samplesIn: ReadonlyMap<string, number>;
-}
+import { sourceRates, type Snapshot } from '../status-reporter.js';
 
 /** Samples per second of each source between the two latest readings, taken every `intervalMs` while started. */
 export class SourceRates {
-  private previous: Reading | undefined;
-  private latest: Reading | undefined;
+  private latest: Snapshot | undefined;
+  private rates = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -28,14 +24,12 @@ export class SourceRates {
 
   /** 0 until two readings were taken. */
   rate(sourceId: string): number {
-    const { previous, latest } = this;
-    if (previous === undefined || latest === undefined) return 0;
-    const seconds = Math.max((latest.at - previous.at) / 1000, 1e-3);
-    return Math.max(0, ((latest.samplesIn.get(sourceId) ?? 0) - (previous.samplesIn.get(sourceId) ?? 0)) / seconds);
+    return this.rates.get(sourceId) ?? 0;
   }
 
   private read(): void {
-    this.previous = this.latest;
-    this.latest = { at: performance.now(), samplesIn: new Map(this.sources().map((source) => [source.id, source.samplesIn])) };
+    const current: Snapshot = { at: performance.now(), health: this.sources() };
+    if (this.latest !== undefined) this.rates = new Map(sourceRates(this.latest, current).map((rate) => [rate.id, Math.max(0, rate.samplesPerSecond)]));
+    this.latest = current;
   }
 }
