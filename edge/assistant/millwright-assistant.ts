@@ -157,8 +157,12 @@ export class MillwrightAssistant implements ConsoleAssistant {
     return this.options.conversations.list(user).map((conversation) => ({ conversationId: conversation.id, title: conversation.title, updatedAt: new Date(conversation.updatedAt).toISOString(), turns: conversation.turns }));
   }
 
+  hasConversation(user: string, conversationId: string): boolean {
+    return this.options.conversations.exists(user, conversationId);
+  }
+
   conversation(user: string, conversationId: string): readonly ConversationTurn[] | null {
-    if (!this.options.conversations.exists(user, conversationId)) return null;
+    if (!this.hasConversation(user, conversationId)) return null;
     return this.options.conversations.turns(user, conversationId).map((turn) => ({ role: turn.role, text: turn.text, cards: turn.cards, at: new Date(turn.at).toISOString() }));
   }
 

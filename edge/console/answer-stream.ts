@@ -58,6 +58,6 @@ export async function streamAnswer(stream: AnswerStream): Promise<void> {
 function conversationRefusal(assistant: ConsoleAssistant, request: ChatRequest): string | undefined {
   const { conversationId, user } = request;
   if (conversationId === null || ALERT_THREAD.test(conversationId)) return undefined;
-  if (assistant.conversation(user, conversationId) !== null) return undefined;
+  if (assistant.hasConversation(user, conversationId)) return undefined;
   return `${user} has no conversation "${conversationId}": leave conversationId out to start a new one (the answer's chat.conversation gives its id), or use alert:<id> to follow up an escalation`;
 }

@@ -108,6 +108,8 @@ export interface ConsoleAssistant {
   /** The most recent escalations (newest first), for clients that connect later. */
   recentEscalations(limit: number): readonly Escalation[];
   conversations(user: string): readonly ConversationSummary[];
+  /** Whether the user has this conversation (without reading its turns). */
+  hasConversation(user: string, conversationId: string): boolean;
   /** null when the conversation does not exist or is another user's. */
   conversation(user: string, conversationId: string): readonly ConversationTurn[] | null;
   workOrders(): readonly WorkOrder[];
