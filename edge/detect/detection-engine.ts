@@ -329,11 +329,15 @@ export class DetectionEngine {
 
   private prepare(binding: Binding, row: GridRow, running: boolean, slot: BatchSlot): number | SkipReason {
     if (running) {
-      const missing = binding.signals.filter((_, i) => row.valid[i] !== 1);
-      if (missing.length > 0) {
-        for (const signal of missing) binding.missingBySignal[signal] = (binding.missingBySignal[signal] ?? 0) + 1;
-        return 'missing-input';
+      // every row passes here: count the gaps without allocating for the usual row that has none
+      let missing = false;
+      for (let i = 0; i < binding.signals.length; i++) {
+        if (row.valid[i] === 1) continue;
+        const signal = binding.signals[i]!;
+        binding.missingBySignal[signal] = (binding.missingBySignal[signal] ?? 0) + 1;
+        missing = true;
       }
+      if (missing) return 'missing-input';
     }
     return binding.detector.prepare(row, running, slot);
   }

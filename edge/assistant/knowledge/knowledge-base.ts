@@ -122,7 +122,11 @@ export class KnowledgeBase extends EventEmitter<{ refresh: [RefreshSummary] }> {
 
   manuals(): ManualInfo[] {
     const byFile = new Map<string, ManualChunk[]>();
-    for (const chunk of this.index.all()) byFile.set(chunk.file, [...(byFile.get(chunk.file) ?? []), chunk]);
+    for (const chunk of this.index.all()) {
+      const chunks = byFile.get(chunk.file);
+      if (chunks) chunks.push(chunk);
+      else byFile.set(chunk.file, [chunk]);
+    }
     return [...byFile].map(([file, chunks]) => ({
       file,
       title: chunks[0]!.manual,
